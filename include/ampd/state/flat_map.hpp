@@ -1,0 +1,103 @@
+// Open-addressing hash map with inline records, for the large per-account
+// tables (balances, partition balances). One cache miss per lookup instead
+// of the bucket + node misses of std::unordered_map.
+//
+// Entries are never erased: a record whose value equals V{} is "absent" in
+// the contract's sense (Solidity storage has no other notion of absence).
+// Pointers returned by find()/get_or_insert() stay valid only until the next
+// insertion, which may grow the table; the journal therefore refers to
+// records by key, never by pointer.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace ampd::state {
+
+template <class K, class V, class Hash>
+class FlatMap {
+public:
+    FlatMap() { rehash(16); }
+
+    [[nodiscard]] size_t size() const { return size_; }
+    [[nodiscard]] size_t capacity() const { return slots_.size(); }
+
+    void reserve(size_t n) {
+        size_t cap = slots_.size();
+        while (n * 4 > cap * 3) cap *= 2;
+        if (cap != slots_.size()) rehash(cap);
+    }
+
+    V* find(const K& key) {
+        size_t i = Hash{}(key) & mask_;
+        while (true) {
+            Slot& s = slots_[i];
+            if (!s.used) return nullptr;
+            if (s.key == key) return &s.value;
+            i = (i + 1) & mask_;
+        }
+    }
+    const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
+
+    // Hints the cache to fetch the home slot of `key` (for batched execution).
+    void prefetch(const K& key) const { __builtin_prefetch(&slots_[Hash{}(key) & mask_]); }
+
+    V& get_or_insert(const K& key) {
+        if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
+        size_t i = Hash{}(key) & mask_;
+        while (true) {
+            Slot& s = slots_[i];
+            if (!s.used) {
+                s.used = true;
+                s.key = key;
+                s.value = V{};
+                ++size_;
+                return s.value;
+            }
+            if (s.key == key) return s.value;
+            i = (i + 1) & mask_;
+        }
+    }
+
+    // Visits every record (in table order: not deterministic across builds of
+    // the table, so callers that need an order sort the keys).
+    template <class F>
+    void for_each(F&& f) const {
+        for (const Slot& s : slots_) {
+            if (s.used) f(s.key, s.value);
+        }
+    }
+
+private:
+    struct Slot {
+        K key{};
+        bool used = false;
+        V value{};
+    };
+
+    void rehash(size_t cap) {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        slots_.resize(cap);
+        mask_ = cap - 1;
+        size_ = 0;
+        for (Slot& s : old) {
+            if (!s.used) continue;
+            size_t i = Hash{}(s.key) & mask_;
+            while (slots_[i].used) i = (i + 1) & mask_;
+            slots_[i].used = true;
+            slots_[i].key = s.key;
+            slots_[i].value = std::move(s.value);
+            ++size_;
+        }
+    }
+
+    std::vector<Slot> slots_;
+    size_t mask_ = 0;
+    size_t size_ = 0;
+};
+
+}  // namespace ampd::state
