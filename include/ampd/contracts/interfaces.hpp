@@ -97,6 +97,12 @@ public:
     virtual bool isOperator(CallContext& ctx, const Address& operator_, const Address& holder) = 0;
     virtual bool isOperatorForPartition(CallContext& ctx, const Bytes32& partition,
                                         const Address& operator_, const Address& holder) = 0;
+    // True when `collateral_manager` is a registered collateral manager and
+    // `operator_` is its operator, globally or for `partition` (no partition
+    // strategy hooks run). Used by HolderCollateralPartitionValidator.
+    virtual bool isOperatorForCollateralManager(CallContext& ctx, const Bytes32& partition,
+                                                const Address& operator_,
+                                                const Address& collateral_manager) = 0;
     virtual Bytes32 transferByPartition(CallContext& ctx, const Bytes32& partition,
                                         const Address& from, const Address& to, const u256& value,
                                         ByteView data, ByteView operator_data) = 0;

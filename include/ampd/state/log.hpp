@@ -99,6 +99,8 @@ public:
         return bytes(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
     }
     LogRecord build() && { return std::move(rec_); }
+    // The chained calls above yield an lvalue; building consumes the builder either way.
+    LogRecord build() & { return std::move(rec_); }
 
 private:
     LogBuilder& put(const Bytes32& w) {

@@ -1,0 +1,24 @@
+// amp: the command line of ampd, the native Amp token state machine.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"amp: the Amp token and FlexaCollateralManager, natively"};
+    app.require_subcommand(1);
+    int exit_code = 0;
+    amp_cli::add_conformance_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version exit 0; usage errors exit 2.
+        return app.exit(e) == 0 ? 0 : 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "amp: {}\n", e.what());
+        return 2;
+    }
+    return exit_code;
+}
