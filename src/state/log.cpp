@@ -1,5 +1,7 @@
 #include "ampd/state/log.hpp"
 
+#include <algorithm>
+
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 
@@ -42,6 +44,9 @@ RawLog encode_log(const LogRecord& log) {
     raw.topics.push_back(ev.topic0);
     abi::Encoder data;
     size_t blob_pos = 0;
+    std::vector<size_t> dynamic_heads;  // head index of every non-indexed dynamic param
+    std::vector<size_t> literal_heads;  // ... of those that are an empty "" literal
+    size_t head = 0;
     for (size_t i = 0; i < ev.params.size(); ++i) {
         const EventParam& p = ev.params[i];
         const Bytes32& w = log.words[i];
@@ -53,7 +58,11 @@ RawLog encode_log(const LogRecord& log) {
             if (p.indexed) {
                 raw.topics.push_back(keccak256(payload));
             } else {
+                if (len == 0 && ((log.empty_literals >> i) & 1U) != 0)
+                    literal_heads.push_back(head);
+                dynamic_heads.push_back(head);
                 data.bytes(payload);
+                ++head;
             }
             continue;
         }
@@ -61,9 +70,28 @@ RawLog encode_log(const LogRecord& log) {
             raw.topics.push_back(w);
         } else {
             data.bytes32(w);
+            ++head;
         }
     }
     raw.data = data.finish();
+    // An empty literal's tail gets a zero word after its length word; the
+    // tails after it move down by one word.
+    for (auto it = literal_heads.rbegin(); it != literal_heads.rend(); ++it) {
+        auto offset_at = [&](size_t h) {
+            return static_cast<size_t>(
+                u256_from_word(Bytes32::from(ByteView(raw.data).subspan(h * 32, 32))).w[0]);
+        };
+        const size_t tail = offset_at(*it);
+        raw.data.insert(raw.data.begin() + static_cast<ptrdiff_t>(tail + 32), 32, 0);
+        for (size_t h : dynamic_heads) {
+            const size_t off = offset_at(h);
+            if (off > tail) {
+                const Bytes32 w = word_from_u256(u256(static_cast<uint64_t>(off + 32)));
+                std::copy(w.b.begin(), w.b.end(),
+                          raw.data.begin() + static_cast<ptrdiff_t>(h * 32));
+            }
+        }
+    }
     return raw;
 }
 

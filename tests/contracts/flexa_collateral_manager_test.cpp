@@ -46,7 +46,7 @@ Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
 
 // Change-partition transfer data: the 0xff..ff flag followed by the partition.
 Bytes change_to(const Bytes32& partition) {
-    Bytes d(repeated(0xff).b.begin(), repeated(0xff).b.end());
+    Bytes d(32, 0xff);
     d.insert(d.end(), partition.b.begin(), partition.b.end());
     return d;
 }
@@ -689,8 +689,11 @@ TEST_F(FcmWithdrawalTest, WithdrawalLimitBoundsWithdrawals) {
     reverts(tx(kUser1, kManager, "modifyWithdrawalLimit(int256)",
                abi::Encoder().int256(u256(1) << 255)),
             "SafeMath: subtraction overflow");
-    ok(tx(kUser1, kManager, "modifyWithdrawalLimit(int256)",
-          abi::Encoder().int256((u256(1) << 255) - u256(1))));
+    // Two maximal increments reach 2^256 - 2; a third overflows.
+    const u256 max_i256 = (u256(1) << 255) - u256(1);
+    ok(tx(kUser1, kManager, "modifyWithdrawalLimit(int256)", abi::Encoder().int256(max_i256)));
+    ok(tx(kUser1, kManager, "modifyWithdrawalLimit(int256)", abi::Encoder().int256(max_i256)));
+    EXPECT_EQ(fcm().withdrawalLimit(), u256::max() - u256(1));
     reverts(tx(kUser1, kManager, "modifyWithdrawalLimit(int256)",
                abi::Encoder().int256((u256(1) << 255) - u256(1))),
             "SafeMath: addition overflow");

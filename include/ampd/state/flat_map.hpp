@@ -15,6 +15,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace ampd::state {
 
 template <class K, class V, class Hash>
@@ -43,7 +47,15 @@ public:
     const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
 
     // Hints the cache to fetch the home slot of `key` (for batched execution).
-    void prefetch(const K& key) const { __builtin_prefetch(&slots_[Hash{}(key) & mask_]); }
+    void prefetch(const K& key) const {
+        const char* p = reinterpret_cast<const char*>(&slots_[Hash{}(key) & mask_]);
+        // The empty asm pins the address: GCC 12 silently drops a
+        // __builtin_prefetch after some hash computations. A slot may span
+        // two cache lines.
+        asm volatile("" : "+r"(p));
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + sizeof(Slot) - 1);
+    }
 
     V& get_or_insert(const K& key) {
         if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
@@ -81,6 +93,11 @@ private:
     void rehash(size_t cap) {
         std::vector<Slot> old;
         old.swap(slots_);
+        // Allocate, ask for transparent huge pages before the first touch
+        // (random probes into a large table otherwise miss the TLB on
+        // nearly every access), then initialise.
+        slots_.reserve(cap);
+        advise_huge_pages(slots_.data(), cap * sizeof(Slot));
         slots_.resize(cap);
         mask_ = cap - 1;
         size_ = 0;
@@ -93,6 +110,19 @@ private:
             slots_[i].value = std::move(s.value);
             ++size_;
         }
+    }
+
+    static void advise_huge_pages(const void* p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+        constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+        if (bytes < 2 * kHuge) return;
+        const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+        const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+        if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+        (void)p;
+        (void)bytes;
+#endif
     }
 
     std::vector<Slot> slots_;

@@ -89,6 +89,9 @@ public:
 
 private:
     struct Entry {
+        // User-provided so that emplace_back() does not zero the payload,
+        // which record() overwrites at once.
+        Entry() {}  // NOLINT(modernize-use-equals-default)
         void (*undo)(void*) = nullptr;
         alignas(std::max_align_t) unsigned char payload[kPayload];
     };

@@ -64,6 +64,11 @@ struct LogRecord {
     const EventDescriptor* event = nullptr;
     std::array<Bytes32, kMaxEventParams> words{};
     Bytes blob;  // payloads of dynamic params, in order
+    // Bit i set: dynamic param i was the empty string literal "" in the
+    // emit statement. solc 0.6 encodes that as a zero length followed by one
+    // zero word (instead of no payload) in the raw log data; decoded it is
+    // still empty.
+    uint8_t empty_literals = 0;
 };
 
 // The log as it appears on chain.
@@ -97,6 +102,12 @@ public:
     }
     LogBuilder& string(std::string_view s) {
         return bytes(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    }
+    // An empty bytes/string argument written as the literal "" (see
+    // LogRecord::empty_literals).
+    LogBuilder& empty_literal() {
+        rec_.empty_literals = static_cast<uint8_t>(rec_.empty_literals | (1U << n_));
+        return put(Bytes32{});
     }
     LogRecord build() && { return std::move(rec_); }
     // The chained calls above yield an lvalue; building consumes the builder either way.

@@ -81,6 +81,11 @@ public:
 
     Journal& journal() { return journal_; }
     void emit(LogRecord&& log) { logs_.push_back(std::move(log)); }
+    // Logs emitted by typed calls made directly on contracts, outside
+    // execute()/simulate()/deploy() (the node's and benchmarks' fast path).
+    [[nodiscard]] const std::vector<LogRecord>& pending_logs() const { return logs_; }
+    // Drops them, keeping the buffer's capacity.
+    void clear_pending_logs() { logs_.clear(); }
 
     [[nodiscard]] size_t contract_count() const { return contracts_.size(); }
     // Addresses of every contract, sorted (deterministic order).
