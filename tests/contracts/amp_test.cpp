@@ -5,6 +5,7 @@
 // through the ABI as a client would, plus the typed fast path.
 #include "ampd/contracts/amp.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -47,8 +48,8 @@ Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
 
 // The change-partition flag (32 bytes of 0xff) followed by `to`.
 Bytes change_to(const Bytes32& to) {
-    Bytes d(32, 0xff);
-    d.insert(d.end(), to.b.begin(), to.b.end());
+    Bytes d(64, 0xff);
+    std::copy(to.b.begin(), to.b.end(), d.begin() + 32);
     return d;
 }
 
