@@ -10,4 +10,7 @@ namespace amp_cli {
 // amp conformance [--verbose] FILE...
 void add_conformance_command(CLI::App& app, int& exit_code);
 
+// amp demo
+void add_demo_command(CLI::App& app, int& exit_code);
+
 }  // namespace amp_cli
