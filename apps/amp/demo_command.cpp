@@ -11,6 +11,7 @@
 #include "ampd/conformance/events.hpp"
 #include "ampd/contracts/builtin.hpp"
 #include "ampd/contracts/flexa_collateral_manager.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "commands.hpp"
@@ -100,21 +101,6 @@ private:
     state::BlockContext block_{0, 1'700'000'000, 31337};
 };
 
-Bytes32 pool_partition(const Address& manager) {
-    Bytes32 p;
-    for (int i = 0; i < 4; ++i) p.b[i] = 0xcc;
-    p.b[11] = 1;
-    std::copy(manager.b.begin(), manager.b.end(), p.b.begin() + 12);
-    return p;
-}
-
-// transferByPartition data that moves the tokens into partition `to`.
-Bytes change_partition_to(const Bytes32& to) {
-    Bytes d(64, 0xff);
-    std::copy(to.b.begin(), to.b.end(), d.begin() + 32);
-    return d;
-}
-
 int run_demo() {
     const Address owner = addr("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
     const Address operator_ = addr("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
@@ -126,7 +112,7 @@ int run_demo() {
     const Address pool_validator = addr("0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0");
     const Address holder_validator = addr("0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9");
     const Address manager = addr("0x8464135c8f25da09e49bc8782676a84730c318bc");
-    const Bytes32 pool = pool_partition(manager);
+    const Bytes32 pool = ampd::contracts::make_partition(0xccccccccU, 1, manager);
     const Bytes32 default_partition{};
 
     Demo d;
@@ -174,7 +160,7 @@ int run_demo() {
                  .address(who)
                  .address(manager)
                  .uint256(u256(static_cast<uint64_t>(n)) * kToken)
-                 .bytes(change_partition_to(pool))
+                 .bytes(ampd::contracts::change_partition_data(pool))
                  .bytes(Bytes{}));
     }
 
@@ -202,7 +188,7 @@ int run_demo() {
              .address(manager)
              .address(bob)
              .uint256(bob_release)
-             .bytes(change_partition_to(default_partition))
+             .bytes(ampd::contracts::change_partition_data(default_partition))
              .bytes(abi::Encoder()
                         .bytes32(flag)
                         .address(bob)

@@ -8,6 +8,7 @@
 
 #include "ampd/contracts/constants.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/revert.hpp"
@@ -118,13 +119,6 @@ const Address& Amp::swap_token_graveyard() {
     return kAddr;
 }
 
-Bytes32 Amp::destination_partition(ByteView data, const Bytes32& fallback) {
-    if (data.size() < 64) return fallback;
-    for (size_t i = 0; i < 32; ++i) {
-        if (data[i] != 0xff) return fallback;
-    }
-    return Bytes32::from(data.subspan(32, 32));
-}
 
 const Bytes32& Amp::amp_token_interface_hash() {
     static const Bytes32 kHash = keccak256(std::string_view("AmpToken"));

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ampd/contracts/flexa_collateral_manager.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "contracts/flexa_collateral_manager_internal.hpp"
@@ -71,18 +72,6 @@ u256 decode_refund_operator_data(ByteView operator_data) {
 }
 
 }  // namespace
-
-namespace fcm {
-
-Bytes32 destination_partition(ByteView data, const Bytes32& fallback) {
-    if (data.size() < 64) return fallback;
-    for (size_t i = 0; i < 32; ++i) {
-        if (data[i] != 0xff) return fallback;
-    }
-    return Bytes32::from(data.subspan(32, 32));
-}
-
-}  // namespace fcm
 
 // --- Merkle rules --------------------------------------------------------------
 
@@ -232,7 +221,7 @@ bool FlexaCollateralManager::direct_transfer_valid(const Address& operator_,
 void FlexaCollateralManager::execute_direct_transfer(CallContext& ctx, const TransferHookArgs& a) {
     require(direct_transfer_valid(a.operator_, a.value), "Transfer unauthorized");
     ctx.journal().set(withdrawal_limit_, fcm::safe_sub(withdrawal_limit_, a.value));
-    const Bytes32 to_partition = fcm::destination_partition(a.data, a.partition);
+    const Bytes32 to_partition = destination_partition(a.data, a.partition);
 
     ctx.emit(LogBuilder(address(), fcm::events().direct_transfer)
                  .address(a.operator_)
@@ -247,13 +236,13 @@ void FlexaCollateralManager::execute_direct_transfer(CallContext& ctx, const Tra
 
 bool FlexaCollateralManager::canReceive(const CallContext& ctx, const TransferHookArgs& a) const {
     if (ctx.sender != amp_ || a.to != address()) return false;
-    return partitions(fcm::destination_partition(a.data, a.partition));
+    return partitions(destination_partition(a.data, a.partition));
 }
 
 void FlexaCollateralManager::tokensReceived(CallContext& ctx, const TransferHookArgs& a) {
     require(ctx.sender == amp_, "Invalid sender");
     require(a.to == address(), "Invalid to address");
-    const Bytes32 destination = fcm::destination_partition(a.data, a.partition);
+    const Bytes32 destination = destination_partition(a.data, a.partition);
     require(partitions(destination), "Invalid destination partition");
 
     const u256 nonce = fcm::safe_add(supply_nonce_, u256(1));

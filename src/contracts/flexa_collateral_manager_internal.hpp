@@ -62,8 +62,4 @@ typename Map::mapped_type& slot(state::Journal& journal, Map& map, const Key& ke
     return it->second;
 }
 
-// The partition named by a change-partition request in `data` (the flag
-// word 0xff..ff followed by the destination), or `fallback` if there is none.
-Bytes32 destination_partition(ByteView data, const Bytes32& fallback);
-
 }  // namespace ampd::contracts::fcm

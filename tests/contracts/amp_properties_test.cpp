@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ampd/contracts/builtin.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 
@@ -31,17 +32,6 @@ Address addr_from(uint32_t n) {
     a.b[18] = static_cast<uint8_t>(n >> 8);
     a.b[19] = static_cast<uint8_t>(n);
     return a;
-}
-
-Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
-    Bytes32 p;
-    p.b[0] = static_cast<uint8_t>(prefix >> 24);
-    p.b[1] = static_cast<uint8_t>(prefix >> 16);
-    p.b[2] = static_cast<uint8_t>(prefix >> 8);
-    p.b[3] = static_cast<uint8_t>(prefix);
-    for (int i = 0; i < 8; ++i) p.b[4 + i] = static_cast<uint8_t>(sub >> (56 - 8 * i));
-    std::copy(owner.b.begin(), owner.b.end(), p.b.begin() + 12);
-    return p;
 }
 
 class Harness {
@@ -70,15 +60,17 @@ public:
             Address mowner = actors_[i];
             deploy("FlexaCollateralManager", m, mowner, abi::Encoder().address(amp_).finish());
             managers_.push_back(m);
-            Bytes32 pool = partition_of(0xcccccccc, 1, m);
+            Bytes32 pool = contracts::make_partition(0xcccccccc, 1, m);
             must(tx(mowner, m, "addPartition(bytes32)", abi::Encoder().bytes32(pool)));
             partitions_.push_back(pool);
-            partitions_.push_back(partition_of(0xcccccccc, 2, m));  // not permitted
-            partitions_.push_back(partition_of(0xaaaaaaaa, 0, m));
+            partitions_.push_back(contracts::make_partition(0xcccccccc, 2, m));  // not permitted
+            partitions_.push_back(contracts::make_partition(0xaaaaaaaa, 0, m));
         }
-        partitions_.push_back(Bytes32{});                                // default
-        partitions_.push_back(partition_of(0x00000000, 7, actors_[3]));  // plain partition
-        partitions_.push_back(partition_of(0xdddddddd, 0, actors_[4]));  // reserved prefix
+        partitions_.push_back(Bytes32{});  // default
+        partitions_.push_back(
+            contracts::make_partition(0x00000000, 7, actors_[3]));  // plain partition
+        partitions_.push_back(
+            contracts::make_partition(0xdddddddd, 0, actors_[4]));  // reserved prefix
 
         for (const Address& a : actors_) {
             const u256 amount = u256(1'000'000) + u256(rng_() % 1000);
@@ -166,8 +158,7 @@ public:
         EXPECT_EQ(sum_balances, total) << "sum of balances != totalSupply";
         std::set<Bytes32> nonzero_total{Bytes32{}};  // the default partition is always listed
         for (const Bytes32& p : partitions_) {
-            const u256 ts =
-                view_u256("totalSupplyByPartition(bytes32)", abi::Encoder().bytes32(p));
+            const u256 ts = view_u256("totalSupplyByPartition(bytes32)", abi::Encoder().bytes32(p));
             EXPECT_EQ(ts, by_partition[p]) << "partition supply mismatch " << p.hex();
             if (!ts.is_zero()) nonzero_total.insert(p);
         }
@@ -183,10 +174,14 @@ public:
     }
     u256 amount() {
         switch (rng_() % 4) {
-            case 0: return u256(0);
-            case 1: return u256(rng_() % 100);
-            case 2: return u256(rng_() % 200'000);
-            default: return u256(rng_() % 3'000'000);
+            case 0:
+                return u256(0);
+            case 1:
+                return u256(rng_() % 100);
+            case 2:
+                return u256(rng_() % 200'000);
+            default:
+                return u256(rng_() % 3'000'000);
         }
     }
 
@@ -291,8 +286,8 @@ TEST_P(AmpProperties, InvariantsHoldAndRevertsChangeNothing) {
         } else {
             ++reverts;
             EXPECT_TRUE(r.logs.empty());
-            ASSERT_EQ(h.digest(), before) << "reverted step " << step << " changed state ("
-                                          << r.revert_reason << ")";
+            ASSERT_EQ(h.digest(), before)
+                << "reverted step " << step << " changed state (" << r.revert_reason << ")";
         }
         h.check_invariants(step);
         if (::testing::Test::HasFailure()) break;

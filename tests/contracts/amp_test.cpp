@@ -5,15 +5,16 @@
 // through the ABI as a client would, plus the typed fast path.
 #include "ampd/contracts/amp.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "ampd/contracts/builtin.hpp"
 #include "ampd/contracts/constants.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/hex.hpp"
 #include "ampd/primitives/keccak.hpp"
@@ -36,21 +37,6 @@ Bytes32 B32(std::string_view hex) {
 }
 Bytes4 B4(std::string_view hex) {
     return *Bytes4::from_hex(hex);
-}
-
-Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
-    Bytes32 p;
-    for (int i = 0; i < 4; ++i) p.b[i] = static_cast<uint8_t>(prefix >> (24 - 8 * i));
-    for (int i = 0; i < 8; ++i) p.b[4 + i] = static_cast<uint8_t>(sub >> (56 - 8 * i));
-    std::copy(owner.b.begin(), owner.b.end(), p.b.begin() + 12);
-    return p;
-}
-
-// The change-partition flag (32 bytes of 0xff) followed by `to`.
-Bytes change_to(const Bytes32& to) {
-    Bytes d(64, 0xff);
-    std::copy(to.b.begin(), to.b.end(), d.begin() + 32);
-    return d;
 }
 
 const Address kOwner = A("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
@@ -413,9 +399,9 @@ TEST_F(AmpTest, OperatorWithTooSmallAllowanceResetsIt) {
 
 TEST_F(AmpTest, ChangePartitionFlag) {
     ok(fund(kUser0));
-    const Bytes32 plain = partition_of(0, 9, kUser0);
+    const Bytes32 plain = make_partition(0, 9, kUser0);
     ExecResult r = transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser1, u256(40),
-                                         change_to(plain), *hex::decode("0xdeadbeef"));
+                                         change_partition_data(plain), *hex::decode("0xdeadbeef"));
     ok(r);
     EXPECT_EQ(r.output, abi::Encoder().bytes32(plain).finish());
     EXPECT_EQ(names(r),
@@ -439,23 +425,24 @@ TEST_F(AmpTest, ChangePartitionFlag) {
         "52");
 
     // Data shorter than 64 bytes or without the exact flag: no change.
-    Bytes almost = change_to(plain);
+    Bytes almost = change_partition_data(plain);
     almost[0] = 0xfe;
     r = transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser2, u256(1), almost);
     ok(r);
     EXPECT_EQ(r.output, abi::Encoder().bytes32(Bytes32{}).finish());
     EXPECT_EQ(names(r), (std::vector<std::string>{"Transfer", "TransferByPartition"}));
-    Bytes short_data = change_to(plain);
+    Bytes short_data = change_partition_data(plain);
     short_data.pop_back();
     ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser2, u256(1), short_data));
     EXPECT_EQ(balance_in(Bytes32{}, kUser2), u256(2));
 
     // A non-zero prefix without a strategy is reserved, even for value 0.
     reverts(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(0),
-                                  change_to(partition_of(0x12345678, 1, kUser0))),
+                                  change_partition_data(make_partition(0x12345678, 1, kUser0))),
             "5D");
     // Back to the default partition empties and delists the plain one.
-    ok(transfer_by_partition(kUser1, plain, kUser1, kUser1, u256(40), change_to(Bytes32{})));
+    ok(transfer_by_partition(kUser1, plain, kUser1, kUser1, u256(40),
+                             change_partition_data(Bytes32{})));
     EXPECT_EQ(partitions_of(kUser1), std::vector<Bytes32>{Bytes32{}});
     EXPECT_EQ(view_partitions("totalPartitions()", abi::Encoder()),
               std::vector<Bytes32>{Bytes32{}});
@@ -464,18 +451,20 @@ TEST_F(AmpTest, ChangePartitionFlag) {
 
 TEST_F(AmpTest, PartitionListsKeepSolidityOrderAfterRemovals) {
     ok(fund(kUser0));
-    const Bytes32 p1 = partition_of(0, 1, kUser0);
-    const Bytes32 p2 = partition_of(0, 2, kUser0);
-    const Bytes32 p3 = partition_of(0, 3, kUser0);
+    const Bytes32 p1 = make_partition(0, 1, kUser0);
+    const Bytes32 p2 = make_partition(0, 2, kUser0);
+    const Bytes32 p3 = make_partition(0, 3, kUser0);
     for (const Bytes32& p : {p1, p2, p3}) {
-        ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(10), change_to(p)));
+        ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(10),
+                                 change_partition_data(p)));
     }
     EXPECT_EQ(partitions_of(kUser0), (std::vector<Bytes32>{Bytes32{}, p1, p2, p3}));
     EXPECT_EQ(view_partitions("totalPartitions()", abi::Encoder()),
               (std::vector<Bytes32>{Bytes32{}, p1, p2, p3}));
 
     // Emptying p1 moves the last entry (p3) into its place.
-    ok(transfer_by_partition(kUser0, p1, kUser0, kUser0, u256(10), change_to(Bytes32{})));
+    ok(transfer_by_partition(kUser0, p1, kUser0, kUser0, u256(10),
+                             change_partition_data(Bytes32{})));
     EXPECT_EQ(partitions_of(kUser0), (std::vector<Bytes32>{Bytes32{}, p3, p2}));
     EXPECT_EQ(view_partitions("totalPartitions()", abi::Encoder()),
               (std::vector<Bytes32>{Bytes32{}, p3, p2}));
@@ -502,8 +491,9 @@ TEST_F(AmpTest, PartitionListsKeepSolidityOrderAfterRemovals) {
 
 TEST_F(AmpTest, PartitionAllowances) {
     ok(fund(kUser0));
-    const Bytes32 plain = partition_of(0, 5, kUser0);
-    ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(100), change_to(plain)));
+    const Bytes32 plain = make_partition(0, 5, kUser0);
+    ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(100),
+                             change_partition_data(plain)));
     const ExecResult a = tx(kUser0, kAmp, "approveByPartition(bytes32,address,uint256)",
                             abi::Encoder().bytes32(plain).address(kUser1).uint256(30));
     ok(a);
@@ -563,7 +553,7 @@ TEST_F(AmpTest, Operators) {
     reverts(transfer_by_partition(kUser1, Bytes32{}, kUser0, kUser2, u256(1)), "53");
 
     // Per-partition operators.
-    const Bytes32 plain = partition_of(0, 1, kUser0);
+    const Bytes32 plain = make_partition(0, 1, kUser0);
     reverts(tx(kUser0, kAmp, "authorizeOperatorByPartition(bytes32,address)",
                abi::Encoder().bytes32(Bytes32{}).address(kUser0)),
             "58");
@@ -691,8 +681,9 @@ TEST_F(AmpTest, TwoPhaseOwnership) {
 
 TEST_F(AmpTest, RevertInAPostHookRollsEverythingBack) {
     ok(fund(kUser0));
-    const Bytes32 plain = partition_of(0, 1, kUser0);
-    ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(50), change_to(plain)));
+    const Bytes32 plain = make_partition(0, 1, kUser0);
+    ok(transfer_by_partition(kUser0, Bytes32{}, kUser0, kUser0, u256(50),
+                             change_partition_data(plain)));
     ok(tx(kUser0, kAmp, "approveByPartition(bytes32,address,uint256)",
           abi::Encoder().bytes32(plain).address(kUser1).uint256(100)));
     const std::vector<Bytes32> parts_before = partitions_of(kUser0);
@@ -701,7 +692,7 @@ TEST_F(AmpTest, RevertInAPostHookRollsEverythingBack) {
     // Balances, lists, supply and the allowance all move before the
     // reserved-prefix check in the post-transfer hook reverts.
     reverts(transfer_by_partition(kUser1, plain, kUser0, kUser2, u256(50),
-                                  change_to(partition_of(0x99999999, 0, kUser0))),
+                                  change_partition_data(make_partition(0x99999999, 0, kUser0))),
             "5D");
     EXPECT_EQ(partitions_of(kUser0), parts_before);
     EXPECT_TRUE(partitions_of(kUser2).empty());

@@ -11,6 +11,7 @@
 
 #include "ampd/contracts/builtin.hpp"
 #include "ampd/contracts/constants.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 
@@ -34,21 +35,6 @@ Bytes32 repeated(uint8_t byte) {
     Bytes32 w;
     w.b.fill(byte);
     return w;
-}
-
-Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
-    Bytes32 p;
-    for (int i = 0; i < 4; ++i) p.b[i] = static_cast<uint8_t>(prefix >> (24 - 8 * i));
-    for (int i = 0; i < 8; ++i) p.b[4 + i] = static_cast<uint8_t>(sub >> (56 - 8 * i));
-    std::copy(owner.b.begin(), owner.b.end(), p.b.begin() + 12);
-    return p;
-}
-
-// Change-partition transfer data: the 0xff..ff flag followed by the partition.
-Bytes change_to(const Bytes32& partition) {
-    Bytes d(32, 0xff);
-    d.insert(d.end(), partition.b.begin(), partition.b.end());
-    return d;
 }
 
 Bytes withdrawal_operator_data(uint8_t flag, const Address& supplier, const u256& number,
@@ -204,7 +190,7 @@ protected:
                       .address(from)
                       .address(kManager)
                       .uint256(value)
-                      .bytes(change_to(partition))
+                      .bytes(change_partition_data(partition))
                       .bytes(Bytes{}));
     }
 
@@ -219,7 +205,7 @@ protected:
                       .address(kManager)
                       .address(to)
                       .uint256(value)
-                      .bytes(change_to(to_partition))
+                      .bytes(change_partition_data(to_partition))
                       .bytes(operator_data));
     }
 
@@ -237,8 +223,8 @@ protected:
     std::unique_ptr<state::World> world_;
     BlockContext block_;
     ExecResult deploy_result_;
-    const Bytes32 pool1_ = partition_of(0xcccccccc, 1, kManager);
-    const Bytes32 pool2_ = partition_of(0xcccccccc, 2, kManager);
+    const Bytes32 pool1_ = make_partition(0xcccccccc, 1, kManager);
+    const Bytes32 pool2_ = make_partition(0xcccccccc, 2, kManager);
 };
 
 // --- Merkle rules, checked against roots published in the recorded vectors ----------
@@ -384,7 +370,7 @@ TEST_F(FcmTest, TwoPhaseOwnershipTransfer) {
 }
 
 TEST_F(FcmTest, PartitionManagement) {
-    const Bytes32 pool3 = partition_of(0xcccccccc, 3, kManager);
+    const Bytes32 pool3 = make_partition(0xcccccccc, 3, kManager);
     reverts(tx(kUser0, kManager, "addPartition(bytes32)", abi::Encoder().bytes32(pool3)),
             "Invalid sender");
     ok(tx(kManagerOwner, kManager, "setPartitionManager(address)", abi::Encoder().address(kUser1)));
@@ -395,10 +381,10 @@ TEST_F(FcmTest, PartitionManagement) {
     reverts(tx(kUser1, kManager, "addPartition(bytes32)", abi::Encoder().bytes32(pool3)),
             "Partition already permitted");
     reverts(tx(kUser1, kManager, "addPartition(bytes32)",
-               abi::Encoder().bytes32(partition_of(0xaaaaaaaa, 3, kManager))),
+               abi::Encoder().bytes32(make_partition(0xaaaaaaaa, 3, kManager))),
             "Invalid partition prefix");
     reverts(tx(kUser1, kManager, "addPartition(bytes32)",
-               abi::Encoder().bytes32(partition_of(0xcccccccc, 3, kUser0))),
+               abi::Encoder().bytes32(make_partition(0xcccccccc, 3, kUser0))),
             "Invalid partition owner");
     EXPECT_EQ(view(kManager, "partitions(bytes32)", abi::Encoder().bytes32(pool3)).output,
               abi::Encoder().boolean(true).finish());
@@ -445,7 +431,7 @@ TEST_F(FcmTest, SupplyIsRecordedWithIncreasingNonces) {
 }
 
 TEST_F(FcmTest, SupplyToUnpermittedPartitionIsRejected) {
-    reverts(supply(kUser0, kUser0, u256(5), partition_of(0xcccccccc, 9, kManager)),
+    reverts(supply(kUser0, kUser0, u256(5), make_partition(0xcccccccc, 9, kManager)),
             "Invalid destination partition");
     // A plain ERC-20 transfer lands in the default partition, never permitted.
     reverts(tx(kUser0, kAmp, "transfer(address,uint256)",
@@ -898,7 +884,7 @@ TEST_F(FcmTest, RevertLeavesNoTrace) {
     const u256 limit = fcm().withdrawalLimit();
     reverts(release(kManagerOwner, pool1_, kManager, u256(20),
                     abi::Encoder().bytes32(repeated(0xdd)).finish(),
-                    partition_of(0xcccccccc, 9, kManager)),
+                    make_partition(0xcccccccc, 9, kManager)),
             "Invalid destination partition");
     EXPECT_EQ(fcm().withdrawalLimit(), limit);
     EXPECT_EQ(fcm().supplyNonce(), u256(1));

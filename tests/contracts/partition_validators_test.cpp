@@ -14,6 +14,7 @@
 #include "ampd/contracts/builtin.hpp"
 #include "ampd/contracts/constants.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
+#include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
@@ -48,21 +49,6 @@ const Address kManager = A("0x8464135c8f25da09e49bc8782676a84730c318bc");
 
 constexpr uint32_t kPoolPrefix = 0xccccccccU;
 constexpr uint32_t kHolderPrefix = 0xaaaaaaaaU;
-
-Bytes32 partition_of(uint32_t prefix, uint64_t sub, const Address& owner) {
-    Bytes32 p;
-    for (int i = 0; i < 4; ++i) p.b[i] = static_cast<uint8_t>(prefix >> (24 - 8 * i));
-    for (int i = 0; i < 8; ++i) p.b[4 + i] = static_cast<uint8_t>(sub >> (56 - 8 * i));
-    std::copy(owner.b.begin(), owner.b.end(), p.b.begin() + 12);
-    return p;
-}
-
-// Transfer data asking Amp to move the tokens into `partition`.
-Bytes change_to(const Bytes32& partition) {
-    Bytes d(32, 0xff);
-    d.insert(d.end(), partition.b.begin(), partition.b.end());
-    return d;
-}
 
 const Bytes32 kDefault{};
 
@@ -260,8 +246,8 @@ TEST_F(PartitionValidatorsTest, RegisteredForAmpThroughTheRegistry) {
 }
 
 TEST_F(PartitionValidatorsTest, HooksAcceptOnlyAmpAsCaller) {
-    const Bytes32 pool_p = partition_of(kPoolPrefix, 1, kUser2);
-    const Bytes32 holder_p = partition_of(kHolderPrefix, 1, kUser2);
+    const Bytes32 pool_p = make_partition(kPoolPrefix, 1, kUser2);
+    const Bytes32 holder_p = make_partition(kHolderPrefix, 1, kUser2);
     expect_revert(
         tx(kUser0, kPool, hook_call("tokensToPartitionToValidate", pool_p, kUser0, kUser0, kUser2)),
         "Hook must be called by amp");
@@ -285,29 +271,35 @@ TEST_F(PartitionValidatorsTest, HooksAcceptOnlyAmpAsCaller) {
 }
 
 TEST_F(PartitionValidatorsTest, CollateralPoolTransfersIn) {
-    const Bytes32 pool_p = partition_of(kPoolPrefix, 7, kUser2);
-    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_to(pool_p)),
-                  "Transfers to this partition must be to the partitionOwner");
-    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_to(pool_p)),
-                  "Partition owner is not a registered collateral manager");
+    const Bytes32 pool_p = make_partition(kPoolPrefix, 7, kUser2);
+    expect_revert(
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_partition_data(pool_p)),
+        "Transfers to this partition must be to the partitionOwner");
+    expect_revert(
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_partition_data(pool_p)),
+        "Partition owner is not a registered collateral manager");
 
     ASSERT_TRUE(register_collateral_manager(kUser2).success);
-    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_to(pool_p)),
-                  "Transfers to this partition must be to the partitionOwner");
-    ExecResult ok = transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_to(pool_p));
+    expect_revert(
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_partition_data(pool_p)),
+        "Transfers to this partition must be to the partitionOwner");
+    ExecResult ok =
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_partition_data(pool_p));
     ASSERT_TRUE(ok.success) << ok.revert_reason;
     EXPECT_EQ(balance_of_by_partition(pool_p, kUser2), u256(40));
 }
 
 TEST_F(PartitionValidatorsTest, CollateralPoolLetsAnyoneTryToMoveTheManagersPool) {
-    const Bytes32 pool_p = partition_of(kPoolPrefix, 7, kUser2);
+    const Bytes32 pool_p = make_partition(kPoolPrefix, 7, kUser2);
     ASSERT_TRUE(register_collateral_manager(kUser2).success);
     ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_to(pool_p)).success);
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_partition_data(pool_p))
+            .success);
 
     // The manager's own sender hook is the only guard; an externally owned
     // manager has none, so any operator may move the pool.
-    ExecResult r = transfer_by_partition(kUser3, pool_p, kUser2, kUser3, 15, change_to(kDefault));
+    ExecResult r =
+        transfer_by_partition(kUser3, pool_p, kUser2, kUser3, 15, change_partition_data(kDefault));
     ASSERT_TRUE(r.success) << r.revert_reason;
     EXPECT_EQ(balance_of_by_partition(pool_p, kUser2), u256(25));
     // Staying in the pool partition needs the owner as destination.
@@ -320,49 +312,55 @@ TEST_F(PartitionValidatorsTest, CollateralPoolLetsAnyoneTryToMoveTheManagersPool
     state::CallContext frame = amp_frame(kPool);
     EXPECT_TRUE(pool.isOperatorForPartitionScope(frame, pool_p, kUser3, kUser2));
     EXPECT_FALSE(pool.isOperatorForPartitionScope(frame, pool_p, kUser3, kUser0));
-    EXPECT_FALSE(pool.isOperatorForPartitionScope(frame, partition_of(kPoolPrefix, 7, kUser1),
+    EXPECT_FALSE(pool.isOperatorForPartitionScope(frame, make_partition(kPoolPrefix, 7, kUser1),
                                                   kUser3, kUser1));
     EXPECT_EQ(view(kPool, scope_call(pool_p, kUser3, kUser2)).revert_reason,
               "Hook must be called by amp");
 }
 
 TEST_F(PartitionValidatorsTest, HolderCollateralTransfersIn) {
-    const Bytes32 holder_p = partition_of(kHolderPrefix, 7, kUser2);
-    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300, change_to(holder_p)),
+    const Bytes32 holder_p = make_partition(kHolderPrefix, 7, kUser2);
+    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300,
+                                        change_partition_data(holder_p)),
                   "Partition owner is not a registered collateral manager");
     ASSERT_TRUE(register_collateral_manager(kUser2).success);
-    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40, change_to(holder_p)),
+    expect_revert(transfer_by_partition(kUser0, kDefault, kUser0, kUser2, 40,
+                                        change_partition_data(holder_p)),
                   "Transfers to this partitoin must not be to the partition owner address");
+    ASSERT_TRUE(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300,
+                                      change_partition_data(holder_p))
+                    .success);
     ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300, change_to(holder_p)).success);
-    ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_to(holder_p)).success);
+        transfer_by_partition(kUser0, kDefault, kUser0, kUser1, 40, change_partition_data(holder_p))
+            .success);
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(300));
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser1), u256(40));
 }
 
 TEST_F(PartitionValidatorsTest, HolderCollateralOperatorScope) {
-    const Bytes32 holder_p = partition_of(kHolderPrefix, 7, kUser2);
+    const Bytes32 holder_p = make_partition(kHolderPrefix, 7, kUser2);
     ASSERT_TRUE(register_collateral_manager(kUser2).success);
-    ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300, change_to(holder_p)).success);
+    ASSERT_TRUE(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300,
+                                      change_partition_data(holder_p))
+                    .success);
 
     // The partition owner moves the holder's tokens.
-    ExecResult by_owner =
-        transfer_by_partition(kUser2, holder_p, kUser0, kUser2, 50, change_to(kDefault));
+    ExecResult by_owner = transfer_by_partition(kUser2, holder_p, kUser0, kUser2, 50,
+                                                change_partition_data(kDefault));
     ASSERT_TRUE(by_owner.success) << by_owner.revert_reason;
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(250));
 
     // Someone else may not, until the owner makes them its operator.
-    EXPECT_EQ(transfer_by_partition(kUser3, holder_p, kUser0, kUser3, 5, change_to(kDefault))
-                  .revert_reason,
-              "53");
+    EXPECT_EQ(
+        transfer_by_partition(kUser3, holder_p, kUser0, kUser3, 5, change_partition_data(kDefault))
+            .revert_reason,
+        "53");
     ASSERT_TRUE(
         tx(kUser2, kAmp,
            abi::Encoder().address(kUser3).finish_call(selector_of("authorizeOperator(address)")))
             .success);
     ExecResult by_operator =
-        transfer_by_partition(kUser3, holder_p, kUser0, kUser3, 5, change_to(kDefault));
+        transfer_by_partition(kUser3, holder_p, kUser0, kUser3, 5, change_partition_data(kDefault));
     ASSERT_TRUE(by_operator.success) << by_operator.revert_reason;
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(245));
 
@@ -374,14 +372,16 @@ TEST_F(PartitionValidatorsTest, HolderCollateralOperatorScope) {
 }
 
 TEST_F(PartitionValidatorsTest, HolderCollateralTransfersOut) {
-    const Bytes32 holder_p = partition_of(kHolderPrefix, 7, kUser2);
+    const Bytes32 holder_p = make_partition(kHolderPrefix, 7, kUser2);
     ASSERT_TRUE(register_collateral_manager(kUser2).success);
-    ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300, change_to(holder_p)).success);
+    ASSERT_TRUE(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 300,
+                                      change_partition_data(holder_p))
+                    .success);
 
     // Without a sender hook at the owner, the holder moves its own tokens.
     ASSERT_TRUE(
-        transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 10, change_to(kDefault)).success);
+        transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 10, change_partition_data(kDefault))
+            .success);
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(290));
 
     // The owner names itself (an account without code) as its AmpTokensSender:
@@ -395,14 +395,16 @@ TEST_F(PartitionValidatorsTest, HolderCollateralTransfersOut) {
                .address(kUser2)
                .finish_call(selector_of("setInterfaceImplementer(address,bytes32,address)")))
             .success);
-    ExecResult r = transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 10, change_to(kDefault));
+    ExecResult r = transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 10,
+                                         change_partition_data(kDefault));
     EXPECT_FALSE(r.success);
     EXPECT_EQ(r.revert_kind, state::Revert::Kind::kEmpty);
     EXPECT_TRUE(r.output.empty());
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(290));
     // The owner's own transfers skip the hook.
     EXPECT_TRUE(
-        transfer_by_partition(kUser2, holder_p, kUser0, kUser1, 10, change_to(kDefault)).success);
+        transfer_by_partition(kUser2, holder_p, kUser0, kUser1, 10, change_partition_data(kDefault))
+            .success);
 }
 
 TEST_F(PartitionValidatorsTest, HolderCollateralOwnedByAManagerContract) {
@@ -411,11 +413,13 @@ TEST_F(PartitionValidatorsTest, HolderCollateralOwnedByAManagerContract) {
     // (the validator, not Amp, is the caller).
     deploy("FlexaCollateralManager", kManager, kManagerOwner,
            abi::Encoder().address(kAmp).finish());
-    const Bytes32 holder_p = partition_of(kHolderPrefix, 1, kManager);
-    ASSERT_TRUE(
-        transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 500, change_to(holder_p)).success);
-    expect_revert(transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 5, change_to(kDefault)),
-                  "Invalid sender");
+    const Bytes32 holder_p = make_partition(kHolderPrefix, 1, kManager);
+    ASSERT_TRUE(transfer_by_partition(kUser0, kDefault, kUser0, kUser0, 500,
+                                      change_partition_data(holder_p))
+                    .success);
+    expect_revert(
+        transfer_by_partition(kUser0, holder_p, kUser0, kUser1, 5, change_partition_data(kDefault)),
+        "Invalid sender");
     EXPECT_EQ(transfer_by_partition(kUser1, holder_p, kUser0, kUser1, 5, Bytes{}).revert_reason,
               "53");
     EXPECT_EQ(balance_of_by_partition(holder_p, kUser0), u256(500));

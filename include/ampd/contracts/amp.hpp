@@ -250,9 +250,6 @@ public:
     static const Address& swap_token_graveyard();
     // The default partition (all zero).
     static constexpr Bytes32 default_partition() { return Bytes32{}; }
-    // The destination partition a transfer's `data` requests: the 32 bytes
-    // after a leading all-ones flag word, else `fallback`.
-    static Bytes32 destination_partition(ByteView data, const Bytes32& fallback);
     // ERC-1820 interface hashes Amp uses.
     static const Bytes32& amp_token_interface_hash();         // "AmpToken"
     static const Bytes32& erc20_token_interface_hash();       // "ERC20Token"
