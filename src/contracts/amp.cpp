@@ -119,7 +119,6 @@ const Address& Amp::swap_token_graveyard() {
     return kAddr;
 }
 
-
 const Bytes32& Amp::amp_token_interface_hash() {
     static const Bytes32 kHash = keccak256(std::string_view("AmpToken"));
     return kHash;

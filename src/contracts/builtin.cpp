@@ -44,7 +44,9 @@ std::unique_ptr<state::World> new_world() {
     return world;
 }
 
-bool is_builtin_type(std::string_view type) { return find_factory(type) != nullptr; }
+bool is_builtin_type(std::string_view type) {
+    return find_factory(type) != nullptr;
+}
 
 state::ExecResult deploy_builtin(state::World& world, std::string_view type, const Address& at,
                                  const Address& from, ByteView ctor_args,
@@ -53,7 +55,8 @@ state::ExecResult deploy_builtin(state::World& world, std::string_view type, con
     Bytes args(ctor_args.begin(), ctor_args.end());
     return world.deploy(
         at, from,
-        [create, args = std::move(args)](state::CallContext& ctx) -> std::unique_ptr<state::Contract> {
+        [create,
+         args = std::move(args)](state::CallContext& ctx) -> std::unique_ptr<state::Contract> {
             if (create == nullptr) state::revert_empty();
             return create(ctx, args);
         },

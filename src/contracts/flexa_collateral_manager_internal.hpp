@@ -2,7 +2,6 @@
 // checked arithmetic with the SafeMath revert strings, journaled map slots.
 #pragma once
 
-
 #include "ampd/contracts/flexa_collateral_manager.hpp"
 #include "ampd/primitives/u256.hpp"
 #include "ampd/state/journal.hpp"

@@ -100,7 +100,8 @@ Bytes PartitionStrategyValidatorBase::validator_interface_name(const Bytes4& pre
     // the vector (-Warray-bounds false positive at -O2).
     Bytes name(kBase.size() + prefix.b.size());
     std::copy(kBase.begin(), kBase.end(), name.begin());
-    std::copy(prefix.b.begin(), prefix.b.end(), name.begin() + static_cast<ptrdiff_t>(kBase.size()));
+    std::copy(prefix.b.begin(), prefix.b.end(),
+              name.begin() + static_cast<ptrdiff_t>(kBase.size()));
     return name;
 }
 

@@ -9,15 +9,24 @@ namespace ampd::state {
 
 std::string_view abi_type_name(AbiType t) {
     switch (t) {
-        case AbiType::kUint256: return "uint256";
-        case AbiType::kInt256: return "int256";
-        case AbiType::kUint8: return "uint8";
-        case AbiType::kAddress: return "address";
-        case AbiType::kBool: return "bool";
-        case AbiType::kBytes32: return "bytes32";
-        case AbiType::kBytes4: return "bytes4";
-        case AbiType::kBytes: return "bytes";
-        case AbiType::kString: return "string";
+        case AbiType::kUint256:
+            return "uint256";
+        case AbiType::kInt256:
+            return "int256";
+        case AbiType::kUint8:
+            return "uint8";
+        case AbiType::kAddress:
+            return "address";
+        case AbiType::kBool:
+            return "bool";
+        case AbiType::kBytes32:
+            return "bytes32";
+        case AbiType::kBytes4:
+            return "bytes4";
+        case AbiType::kBytes:
+            return "bytes";
+        case AbiType::kString:
+            return "string";
     }
     return "?";
 }

@@ -9,10 +9,16 @@ Bytes Revert::data() const {
     return {};
 }
 
-void revert(std::string_view reason) { throw Revert{Revert::Kind::kReason, std::string(reason)}; }
+void revert(std::string_view reason) {
+    throw Revert{Revert::Kind::kReason, std::string(reason)};
+}
 
-void revert_empty() { throw Revert{Revert::Kind::kEmpty, {}}; }
+void revert_empty() {
+    throw Revert{Revert::Kind::kEmpty, {}};
+}
 
-void invalid_opcode() { throw Revert{Revert::Kind::kInvalidOpcode, {}}; }
+void invalid_opcode() {
+    throw Revert{Revert::Kind::kInvalidOpcode, {}};
+}
 
 }  // namespace ampd::state

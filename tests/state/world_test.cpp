@@ -9,8 +9,8 @@ namespace ampd::state {
 namespace {
 
 const EventDescriptor& counter_event() {
-    static const EventDescriptor kEv =
-        make_event("Bumped", {{"by", AbiType::kAddress, true}, {"value", AbiType::kUint256, false}});
+    static const EventDescriptor kEv = make_event(
+        "Bumped", {{"by", AbiType::kAddress, true}, {"value", AbiType::kUint256, false}});
     return kEv;
 }
 
@@ -98,8 +98,8 @@ TEST(World, DeployIsAtomicAndRejectsCollisions) {
         BlockContext{});
     EXPECT_FALSE(again.success);
     auto failing = w.deploy(
-        addr(8), addr(9),
-        [](CallContext&) -> std::unique_ptr<Contract> { revert("ctor failed"); }, BlockContext{});
+        addr(8), addr(9), [](CallContext&) -> std::unique_ptr<Contract> { revert("ctor failed"); },
+        BlockContext{});
     EXPECT_FALSE(failing.success);
     EXPECT_EQ(failing.revert_reason, "ctor failed");
     EXPECT_EQ(w.contract_at(addr(8)), nullptr);

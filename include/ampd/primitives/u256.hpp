@@ -93,7 +93,9 @@ u256 operator~(const u256& a);
 [[nodiscard]] bool mul_overflow(const u256& a, const u256& b, u256& out);
 
 // Two's-complement view of a u256 as Solidity int256.
-[[nodiscard]] inline bool is_negative_i256(const u256& v) { return (v.w[3] >> 63) != 0; }
+[[nodiscard]] inline bool is_negative_i256(const u256& v) {
+    return (v.w[3] >> 63) != 0;
+}
 [[nodiscard]] std::string to_dec_i256(const u256& v);
 [[nodiscard]] std::optional<u256> from_dec_i256(std::string_view s);
 
