@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+cmake --build --preset release -j "$(nproc)" --target amp
 
 ./build/release/bin/amp conformance tests/conformance/vectors/*.jsonl.gz
 ./build/release/bin/amp demo
