@@ -54,7 +54,7 @@ public:
     static constexpr uint8_t kDirectTransferFlagByte = 0xdd;
     // Initial values of the tunables.
     static u256 initial_withdrawal_limit();  // 100,000 Amp (10^23 base units)
-    static constexpr uint64_t kInitialFallbackDelaySeconds = 7 * 24 * 3600;
+    static constexpr uint64_t kInitialFallbackDelaySeconds = 7ULL * 24 * 3600;
     static u256 initial_fallback_set_date();  // 2^200: "never"
     // setFallbackWithdrawalDelay accepts values strictly below ten years.
     static constexpr uint64_t kMaxFallbackDelaySeconds = 10ULL * 365 * 24 * 3600;

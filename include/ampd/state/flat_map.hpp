@@ -35,7 +35,7 @@ public:
         if (cap != slots_.size()) rehash(cap);
     }
 
-    V* find(const K& key) {
+    [[nodiscard]] V* find(const K& key) {
         size_t i = Hash{}(key) & mask_;
         while (true) {
             Slot& s = slots_[i];
@@ -44,7 +44,7 @@ public:
             i = (i + 1) & mask_;
         }
     }
-    const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
+    [[nodiscard]] const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
 
     // Hints the cache to fetch the home slot of `key` (for batched execution).
     void prefetch(const K& key) const {
