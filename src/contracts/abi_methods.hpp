@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ampd/contracts/interfaces.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/bytes.hpp"
 #include "ampd/primitives/keccak.hpp"
@@ -143,6 +144,32 @@ inline uint64_t address_bits(const Address& a) {
     uint32_t hi = 0;
     std::memcpy(&hi, a.data() + 8, 4);
     return load64(a.data() + 12) ^ (uint64_t{hi} << 29);
+}
+
+// The eight arguments of the transfer hook functions (bytes4 functionSig,
+// bytes32 partition, address operator, address from, address to, uint256
+// value, bytes data, bytes operatorData). The dynamic values are owned here
+// and `args` views them, so keep the struct alive while using `args`.
+struct DecodedHookArgs {
+    TransferHookArgs args;
+    Bytes data;
+    Bytes operator_data;
+};
+
+inline DecodedHookArgs decode_hook_args(const abi::Decoder& d) {
+    if (!d.has_words(8)) state::revert_empty();
+    DecodedHookArgs h;
+    h.args.function_sig = arg(d.bytes4(0));
+    h.args.partition = arg(d.bytes32(1));
+    h.args.operator_ = arg(d.address(2));
+    h.args.from = arg(d.address(3));
+    h.args.to = arg(d.address(4));
+    h.args.value = arg(d.uint256(5));
+    h.data = arg(d.bytes(6));
+    h.operator_data = arg(d.bytes(7));
+    h.args.data = h.data;
+    h.args.operator_data = h.operator_data;
+    return h;
 }
 
 }  // namespace ampd::contracts::abi_methods

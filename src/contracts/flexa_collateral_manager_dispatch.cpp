@@ -17,35 +17,12 @@ using state::CallContext;
 namespace {
 
 using abi_methods::arg;
+using abi_methods::decode_hook_args;
+using abi_methods::DecodedHookArgs;
 using abi_methods::ret_address;
 using abi_methods::ret_bool;
 using abi_methods::ret_bytes32;
 using abi_methods::ret_u256;
-
-// The eight arguments shared by the hook functions:
-// (bytes4 functionSig, bytes32 partition, address operator, address from, address to,
-//  uint256 value, bytes data, bytes operatorData).
-struct DecodedHookArgs {
-    TransferHookArgs args;
-    Bytes data;
-    Bytes operator_data;
-};
-
-DecodedHookArgs decode_hook_args(const abi::Decoder& d) {
-    if (!d.has_words(8)) state::revert_empty();
-    DecodedHookArgs h;
-    h.args.function_sig = arg(d.bytes4(0));
-    h.args.partition = arg(d.bytes32(1));
-    h.args.operator_ = arg(d.address(2));
-    h.args.from = arg(d.address(3));
-    h.args.to = arg(d.address(4));
-    h.args.value = arg(d.uint256(5));
-    h.data = arg(d.bytes(6));
-    h.operator_data = arg(d.bytes(7));
-    h.args.data = h.data;
-    h.args.operator_data = h.operator_data;
-    return h;
-}
 
 }  // namespace
 

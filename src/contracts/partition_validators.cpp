@@ -50,30 +50,6 @@ const Bytes32& amp_tokens_sender_hash() {
     return kHash;
 }
 
-// The eight hook arguments (bytes4 functionSig, bytes32 partition, address
-// operator, address from, address to, uint256 value, bytes data, bytes
-// operatorData), with the dynamic values owned here.
-struct DecodedHookArgs {
-    TransferHookArgs args;
-    Bytes data;
-    Bytes operator_data;
-};
-
-DecodedHookArgs decode_hook_args(const abi::Decoder& d) {
-    DecodedHookArgs h;
-    h.args.function_sig = arg(d.bytes4(0));
-    h.args.partition = arg(d.bytes32(1));
-    h.args.operator_ = arg(d.address(2));
-    h.args.from = arg(d.address(3));
-    h.args.to = arg(d.address(4));
-    h.args.value = arg(d.uint256(5));
-    h.data = arg(d.bytes(6));
-    h.operator_data = arg(d.bytes(7));
-    h.args.data = h.data;
-    h.args.operator_data = h.operator_data;
-    return h;
-}
-
 }  // namespace
 
 // --- Base

@@ -5,16 +5,19 @@
 
 namespace ampd::state {
 
-Journal& CallContext::journal() const { return world.journal(); }
+Journal& CallContext::journal() const {
+    return world.journal();
+}
 
-void CallContext::emit(LogRecord&& log) const { world.emit(std::move(log)); }
+void CallContext::emit(LogRecord&& log) const {
+    world.emit(std::move(log));
+}
 
 // Runs `body` as one atomic transaction: on a Revert every journaled change
 // and every log since the start is dropped; `commit` = false drops them even
 // on success (eth_call).
 template <class Body>
-ExecResult World::transact(const BlockContext& block, bool commit, Body&& body) {
-    (void)block;
+ExecResult World::transact(bool commit, Body&& body) {
     ExecResult r;
     const Journal::Checkpoint cp = journal_.checkpoint();
     const size_t log_mark = logs_.size();
@@ -39,7 +42,7 @@ ExecResult World::transact(const BlockContext& block, bool commit, Body&& body) 
 }
 
 ExecResult World::run(const Message& msg, const BlockContext& block, bool commit) {
-    return transact(block, commit, [&]() -> Bytes {
+    return transact(commit, [&]() -> Bytes {
         Contract* c = contract_at(msg.to);
         // A call to an address without code succeeds and returns nothing.
         if (c == nullptr) return {};
@@ -60,7 +63,7 @@ ExecResult World::simulate(const Message& msg, const BlockContext& block) {
 
 ExecResult World::deploy(const Address& at, const Address& from, const Constructor& ctor,
                          const BlockContext& block) {
-    return transact(block, true, [&]() -> Bytes {
+    return transact(true, [&]() -> Bytes {
         // Deploying over existing code is a collision, as CREATE would report.
         if (contracts_.contains(at)) revert_empty();
         CallContext ctx{*this, at, from, from, Bytes4{}, block};

@@ -19,25 +19,18 @@
 #include "ampd/primitives/hex.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using namespace ampd::test_support;
 
 using state::BlockContext;
 using state::ExecResult;
 using state::LogRecord;
 using state::Message;
 using state::RawLog;
-
-Address A(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
-Bytes32 B32(std::string_view hex) {
-    return *Bytes32::from_hex(hex);
-}
-Bytes4 B4(std::string_view hex) {
-    return *Bytes4::from_hex(hex);
-}
 
 const Address kOwner = A("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
 const Address kUser0 = A("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");

@@ -14,21 +14,17 @@
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using namespace ampd::test_support;
 
 using state::BlockContext;
 using state::ExecResult;
 using state::Message;
 using state::RawLog;
-
-Address A(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
-Bytes32 B32(std::string_view hex) {
-    return *Bytes32::from_hex(hex);
-}
 
 const Address kAlice = A("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
 const Address kBob = A("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
@@ -36,10 +32,6 @@ const Address kCarol = A("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
 const Address kValidatorAt = A("0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0");
 const Address kSwapAt = A("0x5fbdb2315678afecb367f032d93f642f64180aa3");
 const Address kAmpAt = A("0xe7f1725e7734ce288f8367e1bb143e90bb3f0512");
-
-Bytes32 word_of(const Address& a) {
-    return word_from_address(a);
-}
 
 class Erc1820RegistryTest : public ::testing::Test {
 protected:
@@ -130,9 +122,9 @@ TEST_F(Erc1820RegistryTest, AddressSetsItselfAsImplementerAndEmits) {
     ASSERT_EQ(raw.topics.size(), 4U);
     EXPECT_EQ(raw.topics[0],
               keccak256(std::string_view("InterfaceImplementerSet(address,bytes32,address)")));
-    EXPECT_EQ(raw.topics[1], word_of(kAlice));
+    EXPECT_EQ(raw.topics[1], word_from_address(kAlice));
     EXPECT_EQ(raw.topics[2], hash);
-    EXPECT_EQ(raw.topics[3], word_of(kAlice));
+    EXPECT_EQ(raw.topics[3], word_from_address(kAlice));
     EXPECT_TRUE(raw.data.empty());
     EXPECT_EQ(r.logs[0].event, &Erc1820Registry::interface_implementer_set_event());
 
@@ -146,7 +138,7 @@ TEST_F(Erc1820RegistryTest, ZeroAddressMeansTheSender) {
     ExecResult r = tx(kBob, set_implementer(Address{}, hash, kBob));
     ASSERT_TRUE(r.success);
     RawLog raw = state::encode_log(r.logs.at(0));
-    EXPECT_EQ(raw.topics[1], word_of(kBob));  // the event names the resolved address
+    EXPECT_EQ(raw.topics[1], word_from_address(kBob));  // the event names the resolved address
     EXPECT_EQ(implementer(kBob, hash), kBob);
     // Reading with the zero address resolves to the caller too.
     ExecResult g = call(kBob, get_implementer(Address{}, hash));
@@ -201,8 +193,8 @@ TEST_F(Erc1820RegistryTest, ManagerLifecycle) {
     EXPECT_EQ(raw.address, registry());
     ASSERT_EQ(raw.topics.size(), 3U);
     EXPECT_EQ(raw.topics[0], keccak256(std::string_view("ManagerChanged(address,address)")));
-    EXPECT_EQ(raw.topics[1], word_of(kAlice));
-    EXPECT_EQ(raw.topics[2], word_of(kBob));
+    EXPECT_EQ(raw.topics[1], word_from_address(kAlice));
+    EXPECT_EQ(raw.topics[2], word_from_address(kBob));
     EXPECT_TRUE(raw.data.empty());
     EXPECT_EQ(manager(kAlice), kBob);
 
@@ -218,7 +210,7 @@ TEST_F(Erc1820RegistryTest, ManagerLifecycle) {
     // event still names the address given.
     ExecResult back = tx(kBob, set_manager(kAlice, kAlice));
     ASSERT_TRUE(back.success);
-    EXPECT_EQ(state::encode_log(back.logs.at(0)).topics[2], word_of(kAlice));
+    EXPECT_EQ(state::encode_log(back.logs.at(0)).topics[2], word_from_address(kAlice));
     EXPECT_EQ(manager(kAlice), kAlice);
     EXPECT_EQ(reg().manager_of(kAlice), kAlice);
     EXPECT_TRUE(tx(kAlice, set_manager(kAlice, kCarol)).success);
@@ -264,7 +256,7 @@ TEST_F(Erc1820RegistryTest, ImplementerMustAccept) {
     ExecResult yes = tx(kAlice, set_implementer(kAlice, accepted, kValidatorAt));
     ASSERT_TRUE(yes.success);
     RawLog raw = state::encode_log(yes.logs.at(0));
-    EXPECT_EQ(raw.topics[3], word_of(kValidatorAt));
+    EXPECT_EQ(raw.topics[3], word_from_address(kValidatorAt));
     EXPECT_EQ(implementer(kAlice, accepted), kValidatorAt);
     EXPECT_EQ(reg().stored_implementer(kAlice, accepted), kValidatorAt);
 }

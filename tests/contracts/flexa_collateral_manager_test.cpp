@@ -14,22 +14,18 @@
 #include "ampd/contracts/partitions.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
+#include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using namespace ampd::test_support;
 
 using state::BlockContext;
 using state::ExecResult;
 using state::LogRecord;
 using state::Message;
 using state::RawLog;
-
-Address A(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
-Bytes32 B32(std::string_view hex) {
-    return *Bytes32::from_hex(hex);
-}
 
 Bytes32 repeated(uint8_t byte) {
     Bytes32 w;

@@ -18,21 +18,17 @@
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using namespace ampd::test_support;
 
 using state::BlockContext;
 using state::ExecResult;
 using state::Message;
 using state::RawLog;
-
-Address A(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
-Bytes32 B32(std::string_view hex) {
-    return *Bytes32::from_hex(hex);
-}
 
 const Address kOwner = A("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
 const Address kManagerOwner = A("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");

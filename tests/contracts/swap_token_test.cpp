@@ -11,18 +11,17 @@
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using namespace ampd::test_support;
 
 using state::BlockContext;
 using state::ExecResult;
 using state::Message;
 using state::RawLog;
-
-Address A(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
 
 const Address kOwner = A("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
 const Address kAlice = A("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
@@ -32,9 +31,6 @@ const Address kToken = A("0x5fbdb2315678afecb367f032d93f642f64180aa3");
 
 Bytes32 topic(std::string_view sig) {
     return keccak256(sig);
-}
-Bytes32 word_of(const Address& a) {
-    return word_from_address(a);
 }
 Bytes u256_word(const u256& v) {
     return abi::Encoder().uint256(v).finish();
@@ -102,8 +98,8 @@ protected:
         EXPECT_EQ(raw.address, kToken);
         ASSERT_EQ(raw.topics.size(), 3U);
         EXPECT_EQ(raw.topics[0], topic(sig));
-        EXPECT_EQ(raw.topics[1], word_of(a));
-        EXPECT_EQ(raw.topics[2], word_of(b));
+        EXPECT_EQ(raw.topics[1], word_from_address(a));
+        EXPECT_EQ(raw.topics[2], word_from_address(b));
         EXPECT_EQ(raw.data, value ? u256_word(*value) : Bytes{});
     }
 

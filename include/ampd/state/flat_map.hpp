@@ -36,7 +36,7 @@ public:
     }
 
     [[nodiscard]] V* find(const K& key) {
-        size_t i = Hash{}(key) & mask_;
+        size_t i = Hash{}(key)&mask_;
         while (true) {
             Slot& s = slots_[i];
             if (!s.used) return nullptr;
@@ -44,11 +44,13 @@ public:
             i = (i + 1) & mask_;
         }
     }
-    [[nodiscard]] const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
+    [[nodiscard]] const V* find(const K& key) const {
+        return const_cast<FlatMap*>(this)->find(key);
+    }
 
     // Hints the cache to fetch the home slot of `key` (for batched execution).
     void prefetch(const K& key) const {
-        const char* p = reinterpret_cast<const char*>(&slots_[Hash{}(key) & mask_]);
+        const char* p = reinterpret_cast<const char*>(&slots_[Hash{}(key)&mask_]);
         // The empty asm pins the address: GCC 12 silently drops a
         // __builtin_prefetch after some hash computations. A slot may span
         // two cache lines.
@@ -59,7 +61,7 @@ public:
 
     V& get_or_insert(const K& key) {
         if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
-        size_t i = Hash{}(key) & mask_;
+        size_t i = Hash{}(key)&mask_;
         while (true) {
             Slot& s = slots_[i];
             if (!s.used) {

@@ -94,7 +94,7 @@ public:
 private:
     ExecResult run(const Message& msg, const BlockContext& block, bool commit);
     template <class Body>
-    ExecResult transact(const BlockContext& block, bool commit, Body&& body);
+    ExecResult transact(bool commit, Body&& body);
 
     std::unordered_map<Address, std::unique_ptr<Contract>, AddressHash> contracts_;
     Journal journal_;
