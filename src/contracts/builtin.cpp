@@ -50,7 +50,8 @@ bool is_builtin_type(std::string_view type) {
 
 state::ExecResult deploy_builtin(state::World& world, std::string_view type, const Address& at,
                                  const Address& from, ByteView ctor_args,
-                                 const state::BlockContext& block) {
+                                 const state::BlockContext& block,
+                                 const state::World::Acceptor& accept) {
     Factory create = find_factory(type);
     Bytes args(ctor_args.begin(), ctor_args.end());
     return world.deploy(
@@ -60,7 +61,7 @@ state::ExecResult deploy_builtin(state::World& world, std::string_view type, con
             if (create == nullptr) state::revert_empty();
             return create(ctx, args);
         },
-        block);
+        block, accept);
 }
 
 }  // namespace ampd::contracts

@@ -17,7 +17,7 @@ void CallContext::emit(LogRecord&& log) const {
 // and every log since the start is dropped; `commit` = false drops them even
 // on success (eth_call).
 template <class Body>
-ExecResult World::transact(bool commit, Body&& body) {
+ExecResult World::transact(bool commit, const Acceptor* accept, Body&& body) {
     ExecResult r;
     const Journal::Checkpoint cp = journal_.checkpoint();
     const size_t log_mark = logs_.size();
@@ -26,13 +26,21 @@ ExecResult World::transact(bool commit, Body&& body) {
         r.success = true;
         r.logs.assign(std::make_move_iterator(logs_.begin() + static_cast<ptrdiff_t>(log_mark)),
                       std::make_move_iterator(logs_.end()));
+        r.state_writes = journal_.size() - cp;
     } catch (const Revert& rv) {
         r.success = false;
         r.revert_kind = rv.kind;
         r.revert_reason = rv.reason;
         r.output = rv.data();
+        r.state_writes = journal_.size() - cp;
     }
     logs_.resize(log_mark);
+    if (r.success && accept != nullptr && *accept && !(*accept)(r)) {
+        r.success = false;
+        r.refused = true;
+        r.output.clear();
+        r.logs.clear();
+    }
     if (r.success && commit) {
         if (cp == 0) journal_.commit();
     } else {
@@ -41,8 +49,9 @@ ExecResult World::transact(bool commit, Body&& body) {
     return r;
 }
 
-ExecResult World::run(const Message& msg, const BlockContext& block, bool commit) {
-    return transact(commit, [&]() -> Bytes {
+ExecResult World::run(const Message& msg, const BlockContext& block, bool commit,
+                       const Acceptor* accept) {
+    return transact(commit, accept, [&]() -> Bytes {
         Contract* c = contract_at(msg.to);
         // A call to an address without code succeeds and returns nothing.
         if (c == nullptr) return {};
@@ -54,16 +63,20 @@ ExecResult World::run(const Message& msg, const BlockContext& block, bool commit
 }
 
 ExecResult World::execute(const Message& msg, const BlockContext& block) {
-    return run(msg, block, true);
+    return run(msg, block, true, nullptr);
+}
+
+ExecResult World::execute(const Message& msg, const BlockContext& block, const Acceptor& accept) {
+    return run(msg, block, true, &accept);
 }
 
 ExecResult World::simulate(const Message& msg, const BlockContext& block) {
-    return run(msg, block, false);
+    return run(msg, block, false, nullptr);
 }
 
 ExecResult World::deploy(const Address& at, const Address& from, const Constructor& ctor,
-                         const BlockContext& block) {
-    return transact(true, [&]() -> Bytes {
+                         const BlockContext& block, const Acceptor& accept) {
+    return transact(true, &accept, [&]() -> Bytes {
         // Deploying over existing code is a collision, as CREATE would report.
         if (contracts_.contains(at)) revert_empty();
         CallContext ctx{*this, at, from, from, Bytes4{}, block};

@@ -4,6 +4,7 @@
 
 #include "ampd/primitives/abi.hpp"
 #include "ampd/state/revert.hpp"
+#include "ampd/state/snapshot_codec.hpp"
 
 namespace ampd::state {
 namespace {
@@ -28,6 +29,7 @@ public:
         if (calldata[0] == 3) invalid_opcode();
         return abi::Encoder().uint256(value).finish();
     }
+    void save(SnapshotWriter& w) const override { w.uint256(value); }
     u256 value = 0;
 };
 

@@ -286,6 +286,10 @@ public:
 
     [[nodiscard]] std::string_view type_name() const override { return "Amp"; }
     Bytes dispatch(state::CallContext& ctx, ByteView calldata) override;
+    // Snapshots: save() writes the state, load() rebuilds an instance at
+    // `self` from it (see builtin.hpp, load_world).
+    void save(state::SnapshotWriter& w) const override;
+    static std::unique_ptr<state::Contract> load(const Address& self, state::SnapshotReader& r);
 
     // ========================================================================
     // External functions. msg.sender is ctx.sender; hooks receive ctx.sig.
@@ -469,6 +473,11 @@ private:
 
     void set_allowance(state::CallContext& ctx, const Bytes32& partition, const Address& owner,
                        const Address& spender, const u256& value);
+
+    // After load: throws SnapshotError unless the tables agree with each
+    // other (lists and their indexes, totals), so a corrupt snapshot cannot
+    // drive the contract out of the states it can reach.
+    void check_loaded(state::SnapshotReader& r) const;
 
     // Immutable after construction.
     Address swap_token_;

@@ -1,11 +1,13 @@
-// The catalogue of built-in contract types: how a fresh world is set up and
-// how a deployment of a named type is carried out.
+// The catalogue of built-in contract types: how a fresh world is set up,
+// how a deployment of a named type is carried out, and how a whole world is
+// saved to a snapshot and loaded back.
 #pragma once
 
 #include <memory>
 #include <string_view>
 
 #include "ampd/primitives/bytes.hpp"
+#include "ampd/state/snapshot_codec.hpp"
 #include "ampd/state/world.hpp"
 
 namespace ampd::contracts {
@@ -23,6 +25,23 @@ namespace ampd::contracts {
 // failed constructor leaves no trace. An unknown type reverts without data.
 state::ExecResult deploy_builtin(state::World& world, std::string_view type, const Address& at,
                                  const Address& from, ByteView ctor_args,
-                                 const state::BlockContext& block);
+                                 const state::BlockContext& block,
+                                 const state::World::Acceptor& accept = {});
+
+// --- Snapshots of the complete state (docs/DESIGN.md, "Snapshots").
+
+// Every contract of `world` as bytes: magic "AMPDSNAP", format version, the
+// number of contracts, then for each contract in address order its type
+// name, address and length-prefixed body (Contract::save). Deterministic:
+// worlds that behave the same give the same bytes. Only between
+// transactions: throws std::logic_error while the journal holds records.
+[[nodiscard]] Bytes save_world(const state::World& world);
+
+// The world save_world() wrote. Throws state::SnapshotError for malformed,
+// truncated, non-canonical or inconsistent input and for unknown types.
+[[nodiscard]] std::unique_ptr<state::World> load_world(ByteView snapshot);
+
+// keccak256(save_world(world)): equal exactly when the states are.
+[[nodiscard]] Bytes32 state_hash(const state::World& world);
 
 }  // namespace ampd::contracts

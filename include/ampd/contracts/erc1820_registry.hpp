@@ -15,6 +15,7 @@
 // allocates.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +49,10 @@ public:
 
     [[nodiscard]] std::string_view type_name() const override { return "ERC1820Registry"; }
     Bytes dispatch(state::CallContext& ctx, ByteView calldata) override;
+    // Snapshots: save() writes the state, load() rebuilds an instance at
+    // `self` from it (see builtin.hpp, load_world).
+    void save(state::SnapshotWriter& w) const override;
+    static std::unique_ptr<state::Contract> load(const Address& self, state::SnapshotReader& r);
 
     // --- External functions; msg.sender is ctx.sender. `addr` zero means
     // msg.sender in the two interface functions.

@@ -48,6 +48,9 @@ public:
     static const std::vector<const state::EventDescriptor*>& events();
 
     Bytes dispatch(state::CallContext& ctx, ByteView calldata) override;
+    // The only state is `amp` (the prefix is fixed by the type and the
+    // accepted interface hash follows from it).
+    void save(state::SnapshotWriter& w) const override;
 
     [[nodiscard]] const Bytes4& partitionPrefix() const { return prefix_; }
     [[nodiscard]] const Address& amp() const { return amp_; }
@@ -91,6 +94,8 @@ public:
 
     // constructor(address amp)
     static std::unique_ptr<state::Contract> create(state::CallContext& ctx, ByteView ctor_args);
+    // Rebuilds an instance from what save() wrote.
+    static std::unique_ptr<state::Contract> load(const Address& self, state::SnapshotReader& r);
 
     [[nodiscard]] std::string_view type_name() const override {
         return "CollateralPoolPartitionValidator";
@@ -116,6 +121,8 @@ public:
 
     // constructor(address amp)
     static std::unique_ptr<state::Contract> create(state::CallContext& ctx, ByteView ctor_args);
+    // Rebuilds an instance from what save() wrote.
+    static std::unique_ptr<state::Contract> load(const Address& self, state::SnapshotReader& r);
 
     [[nodiscard]] std::string_view type_name() const override {
         return "HolderCollateralPartitionValidator";

@@ -42,6 +42,10 @@ public:
 
     [[nodiscard]] std::string_view type_name() const override { return "SwapToken"; }
     Bytes dispatch(state::CallContext& ctx, ByteView calldata) override;
+    // Snapshots: save() writes the state, load() rebuilds an instance at
+    // `self` from it (see builtin.hpp, load_world).
+    void save(state::SnapshotWriter& w) const override;
+    static std::unique_ptr<state::Contract> load(const Address& self, state::SnapshotReader& r);
 
     // --- Views.
     [[nodiscard]] const u256& totalSupply() const { return total_supply_; }

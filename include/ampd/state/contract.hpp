@@ -11,6 +11,8 @@
 namespace ampd::state {
 
 class World;
+class SnapshotReader;
+class SnapshotWriter;
 
 // Block-level inputs. The state machine reads time only from here.
 struct BlockContext {
@@ -55,6 +57,13 @@ public:
     // An unknown selector or short/malformed arguments revert without data,
     // as a Solidity contract without a fallback function does.
     virtual Bytes dispatch(CallContext& ctx, ByteView calldata) = 0;
+
+    // Writes every piece of state that decides the contract's behaviour, in
+    // a canonical form: two instances that behave the same write the same
+    // bytes (tables sorted by key, entries equal to the zero value left
+    // out, caches not written). Each type's loader reads it back (see
+    // contracts/builtin.hpp, load_world). Only between transactions.
+    virtual void save(SnapshotWriter& w) const = 0;
 
 private:
     Address self_;

@@ -33,6 +33,12 @@ struct ExecResult {
     Revert::Kind revert_kind = Revert::Kind::kEmpty;
     std::string revert_reason;  // Error(string) message when revert_kind == kReason
     std::vector<LogRecord> logs;
+    // Journal records written by the call (state changes, counted before a
+    // rollback too): the node's gas schedule charges for them.
+    uint64_t state_writes = 0;
+    // Set when the caller's admission check refused to commit a successful
+    // call (the node's gas limit); state is rolled back as for a revert.
+    bool refused = false;
 
     [[nodiscard]] std::string_view error_name() const {
         return revert_kind == Revert::Kind::kInvalidOpcode ? "invalid opcode" : "revert";
@@ -66,6 +72,11 @@ public:
     // Runs `msg` as a transaction and commits it if it succeeds; a revert
     // leaves no trace in state. Logs are returned in the result.
     ExecResult execute(const Message& msg, const BlockContext& block);
+    // Same, but a successful call commits only if `accept(result)` agrees;
+    // otherwise it is rolled back and returned with success = false and
+    // refused = true (used to enforce a gas limit computed from the result).
+    using Acceptor = std::function<bool(const ExecResult&)>;
+    ExecResult execute(const Message& msg, const BlockContext& block, const Acceptor& accept);
     // Runs `msg` and always rolls back (eth_call, view reads).
     ExecResult simulate(const Message& msg, const BlockContext& block);
 
@@ -74,12 +85,13 @@ public:
     // must return the new instance; its events are the result's logs.
     using Constructor = std::function<std::unique_ptr<Contract>(CallContext&)>;
     ExecResult deploy(const Address& at, const Address& from, const Constructor& ctor,
-                      const BlockContext& block);
+                      const BlockContext& block, const Acceptor& accept = {});
 
     // Installs an instance outside any transaction (genesis).
     void install(std::unique_ptr<Contract> c);
 
     Journal& journal() { return journal_; }
+    [[nodiscard]] const Journal& journal() const { return journal_; }
     void emit(LogRecord&& log) { logs_.push_back(std::move(log)); }
     // Logs emitted by typed calls made directly on contracts, outside
     // execute()/simulate()/deploy() (the node's and benchmarks' fast path).
@@ -92,9 +104,10 @@ public:
     [[nodiscard]] std::vector<Address> contract_addresses() const;
 
 private:
-    ExecResult run(const Message& msg, const BlockContext& block, bool commit);
+    ExecResult run(const Message& msg, const BlockContext& block, bool commit,
+                   const Acceptor* accept);
     template <class Body>
-    ExecResult transact(bool commit, Body&& body);
+    ExecResult transact(bool commit, const Acceptor* accept, Body&& body);
 
     std::unordered_map<Address, std::unique_ptr<Contract>, AddressHash> contracts_;
     Journal journal_;

@@ -1,0 +1,135 @@
+// The node: the chain behind a sequencer thread, the write-ahead log, the
+// snapshot store and the history store.
+//
+// The path of a transaction: an RPC thread decodes it and recovers its sender
+// (in parallel across threads), then hands it to submit(), which queues it
+// for the sequencer and waits. The sequencer takes everything queued as one
+// batch, admits and executes each transaction on the chain, and hands the
+// batch's log records to the WAL's group commit; while the WAL syncs batch N
+// the sequencer executes batch N+1. Once a batch is durable, its sealed
+// blocks are written to the history store and only then is each submitter
+// answered: an acknowledged transaction is on disk, and its receipt can be
+// read as soon as its block is sealed.
+//
+// Recovery: the latest valid snapshot, then a replay of the WAL after it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ampd/node/chain.hpp"
+#include "ampd/node/genesis.hpp"
+#include "ampd/storage/history_store.hpp"
+
+namespace ampd::node {
+
+struct NodeConfig {
+    std::filesystem::path datadir;
+    // Enables the development conveniences (time travel, state snapshots).
+    bool dev = false;
+    // 0: every transaction is mined into its own block at once (dev mode,
+    // as Hardhat and Anvil do). Otherwise blocks are sealed on this interval.
+    std::chrono::milliseconds block_time{0};
+    // Transactions per block at most, in interval mode.
+    size_t max_block_transactions = 20'000;
+    // A state snapshot after this many transactions since the last one.
+    uint64_t snapshot_interval_transactions = 250'000;
+    // fdatasync the WAL before acknowledging (off only for benchmarks/tests).
+    bool fsync = true;
+    // Bound on queued, not yet sequenced submissions (back-pressure).
+    size_t max_queued = 65'536;
+    // Called after every WAL group commit with the time from handing the
+    // batch to the log until it was durable, and the records it held.
+    std::function<void(double seconds, size_t records)> on_commit;
+};
+
+// The answer to a submission: the transaction hash, or why it was refused.
+struct SubmitResult {
+    Bytes32 hash;
+    std::optional<Rejection> rejection;
+};
+
+// Counters for /metrics and /health.
+struct NodeStats {
+    uint64_t transactions = 0;  // admitted since start (including replay)
+    uint64_t reverts = 0;
+    uint64_t rejections = 0;
+    uint64_t blocks = 0;  // head block number
+    uint64_t wal_syncs = 0;
+    uint64_t snapshots = 0;
+};
+
+// A time source in whole seconds (block timestamps). Tests substitute one.
+using Clock = std::function<uint64_t()>;
+[[nodiscard]] uint64_t system_clock_seconds();
+
+class NodeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Node {
+public:
+    // Opens (or creates) the data directory and recovers the chain.
+    // Throws NodeError on a damaged WAL, a genesis mismatch or I/O errors.
+    static std::unique_ptr<Node> open(const NodeConfig& config, Genesis genesis,
+                                      Clock clock = system_clock_seconds);
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    [[nodiscard]] const NodeConfig& config() const;
+    [[nodiscard]] const Genesis& genesis() const;
+    [[nodiscard]] uint64_t chain_id() const;
+
+    // Admits, executes and durably records `tx`; blocks until then.
+    // Thread-safe; many threads submit concurrently.
+    SubmitResult submit(SignedTx tx);
+
+    // --- reads (thread-safe) ---
+    // The newest block in the history store (sealed and durable).
+    [[nodiscard]] uint64_t head_number() const;
+    [[nodiscard]] storage::HistoryStore& history();
+    [[nodiscard]] uint64_t nonce(const Address& a, bool pending) const;
+    // A read-only call against the current state.
+    [[nodiscard]] CallOutcome call(const Address& from, const std::optional<Address>& to,
+                                   const Bytes& data, uint64_t gas_limit) const;
+    // The contract type at `a`, if any (eth_getCode).
+    [[nodiscard]] std::optional<std::string> contract_type(const Address& a) const;
+    // A transaction accepted but not yet in a sealed block (interval mode).
+    [[nodiscard]] std::optional<storage::TxRecord> pending_transaction(const Bytes32& hash) const;
+    [[nodiscard]] Bytes32 state_hash() const;
+    [[nodiscard]] NodeStats stats() const;
+    // Runs `f` on the state under the sequencer's lock (consistent reads of
+    // contract views beyond the ABI, for the RPC extensions).
+    void with_state(const std::function<void(const Chain&)>& f) const;
+
+    // --- dev conveniences (throw NodeError unless config.dev) ---
+    // Seals the open block, or mines an empty one; returns its number.
+    uint64_t mine(std::optional<uint64_t> timestamp = std::nullopt);
+    // Adds `seconds` to the clock offset; returns the total offset.
+    uint64_t increase_time(uint64_t seconds);
+    // The next block gets exactly this timestamp (must exceed the head's).
+    void set_next_block_timestamp(uint64_t timestamp);
+    // Remembers the current state; returns an id for revert_to().
+    uint64_t take_snapshot();
+    // Goes back to snapshot `id` (dropping it and every later one); false if
+    // the id is unknown.
+    bool revert_to(uint64_t id);
+
+    // Writes a snapshot now and waits for it (used at shutdown and by tests).
+    void checkpoint();
+
+private:
+    struct Impl;
+    explicit Node(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ampd::node

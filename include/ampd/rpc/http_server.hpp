@@ -1,0 +1,84 @@
+// JSON-RPC over HTTP/1.1, on cpp-httplib.
+//
+//   POST <any path>   one JSON-RPC body (single or batch) -> application/json
+//   GET  /health      the node's health report (200, or 503 when unhealthy)
+//   GET  /metrics     Prometheus text exposition
+//   OPTIONS <any>     CORS preflight (browser wallets and dapps call nodes
+//                     cross-origin)
+//
+// Threading: one listener thread accepts connections and hands each to a
+// fixed pool of `worker_threads`. A worker serves one connection at a time,
+// including the idle wait between keep-alive requests (up to
+// keep_alive_timeout), so more idle keep-alive clients than workers queue
+// up; size the pool for the expected number of connected clients.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ampd/rpc/json_rpc.hpp"
+#include "ampd/rpc/metrics.hpp"
+
+namespace ampd::rpc {
+
+struct HttpServerConfig {
+    std::string bind_address = "127.0.0.1";
+    uint16_t port = 8545;  // 0: an ephemeral port; HttpServer::port() tells which
+    // Larger bodies get HTTP 413 (default 5 MiB, geth's limit).
+    size_t max_body_bytes = size_t{5} << 20;
+    size_t worker_threads = 8;
+    bool keep_alive = true;
+    size_t keep_alive_max_requests = 1000;  // per connection, then the server closes it
+    std::chrono::seconds keep_alive_timeout{5};
+    std::chrono::seconds read_timeout{30};
+    std::chrono::seconds write_timeout{30};
+    // cpp-httplib listens with a backlog of 5, too small for a burst of
+    // connecting clients; the socket is re-listened with this one.
+    int listen_backlog = 512;
+    // Access-Control-Allow-Origin; empty disables CORS headers.
+    std::string cors_origin = "*";
+};
+
+struct HealthReport {
+    bool healthy = true;
+    nlohmann::json body = {{"status", "ok"}};
+};
+using HealthCheck = std::function<HealthReport()>;
+
+class HttpServer {
+public:
+    // `dispatcher` and `metrics` (optional: /metrics then answers 404) must
+    // outlive the server. `health` may be empty (always healthy).
+    HttpServer(HttpServerConfig config, const Dispatcher& dispatcher,
+               MetricsRegistry* metrics = nullptr, HealthCheck health = {});
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Binds and starts serving on a background thread; returns once
+    // connections are accepted. Throws std::runtime_error if the address
+    // cannot be bound (e.g. the port is in use), std::logic_error if called
+    // twice.
+    void start();
+    // Stops accepting, finishes requests in flight and joins the threads.
+    // Idle keep-alive connections are closed once their idle wait ends, so
+    // this can take up to keep_alive_timeout. Idempotent.
+    void stop();
+
+    [[nodiscard]] bool running() const;
+    // The bound port (the real one when configured as 0); 0 before start().
+    [[nodiscard]] uint16_t port() const;
+    // "http://<bind address>:<port>/".
+    [[nodiscard]] std::string url() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ampd::rpc

@@ -1,0 +1,64 @@
+// The table from JSON-RPC method name to handler. Built once at start-up,
+// then handed to a Dispatcher and never changed, so lookups need no lock.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ampd::rpc {
+
+// What a handler knows about the call it serves. Views point into the
+// request being handled and are valid only during the handler call.
+struct RequestContext {
+    std::string_view method;
+    const nlohmann::json* id = nullptr;  // nullptr for a notification (no reply is sent)
+    std::string_view remote;             // peer "ip:port"; empty when called in-process
+    bool in_batch = false;
+};
+
+// `params` is the request's "params" member: an array (positional) or an
+// object (by name); an absent member is passed as an empty array. The
+// handler returns the "result" member, or throws RpcError.
+using Handler =
+    std::function<nlohmann::json(const nlohmann::json& params, const RequestContext& ctx)>;
+
+class MethodTable {
+public:
+    // Development methods (add_dev) are callable only when dev_enabled.
+    explicit MethodTable(bool dev_enabled = false) : dev_enabled_(dev_enabled) {}
+
+    // Registers `name`; throws std::invalid_argument for an empty name, an
+    // empty handler or a name registered twice (a wiring bug).
+    MethodTable& add(std::string name, Handler handler);
+    // Registers a development-only method (e.g. evm_mine, evm_snapshot):
+    // without dev mode it answers "method not found" saying it needs --dev.
+    MethodTable& add_dev(std::string name, Handler handler);
+
+    struct Entry {
+        Handler handler;
+        bool dev_only = false;
+    };
+    // nullptr if the name was never registered; a dev-only entry is
+    // returned even with dev mode off (check callable()).
+    [[nodiscard]] const Entry* find(std::string_view name) const;
+    [[nodiscard]] bool callable(const Entry& e) const { return dev_enabled_ || !e.dev_only; }
+
+    [[nodiscard]] bool dev_enabled() const { return dev_enabled_; }
+    // Names a client can call, sorted.
+    [[nodiscard]] std::vector<std::string> callable_names() const;
+    [[nodiscard]] const std::map<std::string, Entry, std::less<>>& entries() const {
+        return methods_;
+    }
+
+private:
+    MethodTable& insert(std::string name, Handler handler, bool dev_only);
+
+    bool dev_enabled_;
+    std::map<std::string, Entry, std::less<>> methods_;
+};
+
+}  // namespace ampd::rpc

@@ -1,0 +1,85 @@
+// History store: blocks, transactions, receipts and logs for the JSON-RPC
+// read methods, on RocksDB (why RocksDB: docs/STORAGE.md).
+//
+// The store is an index, not a source of truth: writes are not synced, and
+// after a crash the node re-indexes, from the WAL, every block after
+// last_indexed_block() (which is written in the same atomic batch as the
+// block, so it never claims a block the store lacks).
+//
+// Threading: reads may run on any number of threads concurrently with one
+// writer; put_block calls are serialized internally.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ampd/primitives/bytes.hpp"
+#include "ampd/storage/history_types.hpp"
+#include "ampd/storage/result.hpp"
+
+namespace ampd::storage {
+
+struct HistoryOptions {
+    // RocksDB block cache shared by all column families.
+    size_t block_cache_bytes = 256ull << 20;
+    // Bloom filter bits per key on every column family (point lookups by
+    // hash skip files that cannot hold the key).
+    int bloom_bits_per_key = 10;
+    bool create_if_missing = true;
+    int background_jobs = 2;
+};
+
+class HistoryStore {
+public:
+    static Result<std::unique_ptr<HistoryStore>> open(const std::filesystem::path& dir,
+                                                      HistoryOptions options = {});
+    ~HistoryStore();
+    HistoryStore(const HistoryStore&) = delete;
+    HistoryStore& operator=(const HistoryStore&) = delete;
+
+    // Stores a block with its transactions and receipts (in block order:
+    // txs[i] and receipts[i] belong to block.tx_hashes[i]) and its log
+    // indexes in one atomic batch, and advances last_indexed_block(). The
+    // block must be the one after last_indexed_block() (any number when the
+    // store is empty). kInvalidArgument on inconsistent input.
+    [[nodiscard]] Status put_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
+                                   const std::vector<ReceiptRecord>& receipts);
+
+    // nullopt when absent; kCorruption when a stored record fails to decode.
+    // Removes every block after `number` with its transactions, receipts and
+    // log index entries, so that `number` becomes the last indexed block
+    // (a dev-mode evm_revert, or blocks a crash left beyond the log).
+    // Nothing to do when `number` is at or beyond the last indexed block.
+    [[nodiscard]] Status truncate_after(uint64_t number);
+
+    [[nodiscard]] Result<std::optional<BlockRecord>> block_by_number(uint64_t number) const;
+    [[nodiscard]] Result<std::optional<BlockRecord>> block_by_hash(const Bytes32& hash) const;
+    [[nodiscard]] Result<std::optional<TxRecord>> tx_by_hash(const Bytes32& hash) const;
+    [[nodiscard]] Result<std::optional<ReceiptRecord>> receipt_by_tx_hash(
+        const Bytes32& hash) const;
+    // The receipts of a block in order; nullopt when the block is absent.
+    [[nodiscard]] Result<std::optional<std::vector<ReceiptRecord>>> receipts_of_block(
+        uint64_t number) const;
+
+    // The highest block stored; nullopt for an empty store.
+    [[nodiscard]] std::optional<uint64_t> last_indexed_block() const;
+
+    // eth_getLogs: matching logs ordered by (block, log index), read from one
+    // consistent view of the store. Blocks past last_indexed_block() match
+    // nothing. Errors: kInvalidArgument when from_block > to_block;
+    // kLimitExceeded when the range, the result count or the index entries
+    // examined exceed `limits`.
+    [[nodiscard]] Result<std::vector<FoundLog>> get_logs(const LogFilter& filter,
+                                                         const LogLimits& limits = {}) const;
+
+    struct Impl;  // opaque; named here so the store's internal helpers can use it
+
+private:
+    explicit HistoryStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ampd::storage

@@ -1,0 +1,76 @@
+#include "ampd/node/block_header.hpp"
+
+#include <cstring>
+
+#include "ampd/primitives/keccak.hpp"
+
+namespace ampd::node {
+
+namespace {
+
+void put_u64(Bytes& out, uint64_t v) {
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+template <size_t N>
+void put(Bytes& out, const FixedBytes<N>& b) {
+    out.insert(out.end(), b.b.begin(), b.b.end());
+}
+
+}  // namespace
+
+void bloom_add(Bloom& bloom, ByteView item) {
+    const Bytes32 h = keccak256(item);
+    for (int i = 0; i < 3; ++i) {
+        const unsigned bit = ((static_cast<unsigned>(h.b[2 * i]) << 8) | h.b[2 * i + 1]) & 2047U;
+        bloom[255 - bit / 8] |= static_cast<uint8_t>(1U << (bit % 8));
+    }
+}
+
+void bloom_add_log(Bloom& bloom, const storage::LogRecordStored& log) {
+    bloom_add(bloom, ByteView(log.address.b));
+    for (const Bytes32& t : log.topics) bloom_add(bloom, ByteView(t.b));
+}
+
+Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes) {
+    Bytes buf;
+    buf.reserve(tx_hashes.size() * 32);
+    for (const Bytes32& h : tx_hashes) put(buf, h);
+    return keccak256(ByteView(buf));
+}
+
+Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
+    // Each receipt contributes what a client can observe of it: its
+    // transaction, status, gas and logs.
+    Bytes buf;
+    for (const storage::ReceiptRecord& r : receipts) {
+        put(buf, r.tx_hash);
+        buf.push_back(r.status);
+        put_u64(buf, r.gas_used);
+        put_u64(buf, r.logs.size());
+        for (const storage::LogRecordStored& log : r.logs) {
+            put(buf, log.address);
+            put_u64(buf, log.topics.size());
+            for (const Bytes32& t : log.topics) put(buf, t);
+            put(buf, keccak256(ByteView(log.data)));
+        }
+    }
+    return keccak256(ByteView(buf));
+}
+
+void seal_hash(storage::BlockRecord& block) {
+    Bytes buf;
+    buf.reserve(32 * 5 + 8 * 4 + 256);
+    put(buf, block.parent_hash);
+    put_u64(buf, block.number);
+    put_u64(buf, block.timestamp);
+    put_u64(buf, block.gas_limit);
+    put_u64(buf, block.gas_used);
+    put(buf, block.state_root);
+    put(buf, block.transactions_root);
+    put(buf, block.receipts_root);
+    buf.insert(buf.end(), block.logs_bloom.begin(), block.logs_bloom.end());
+    block.hash = keccak256(ByteView(buf));
+}
+
+}  // namespace ampd::node

@@ -1,0 +1,688 @@
+#include "ampd/node/node.hpp"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "ampd/node/wal_records.hpp"
+#include "ampd/primitives/hex.hpp"
+#include "ampd/state/snapshot_codec.hpp"
+#include "ampd/storage/snapshot_store.hpp"
+#include "ampd/storage/wal.hpp"
+
+namespace ampd::node {
+
+namespace {
+
+// Log records of one sequencer batch and what must happen once they are
+// durable.
+struct Batch {
+    std::vector<std::pair<uint8_t, Bytes>> records;
+    std::vector<SealedBlock> sealed;
+    std::optional<uint64_t> truncate_history_after;
+    std::vector<std::function<void()>> acks;
+
+    void add(const wal::Record& r) {
+        records.emplace_back(static_cast<uint8_t>(wal::type_of(r)), wal::encode(r));
+    }
+};
+
+struct Job {
+    bool is_tx = true;
+    SignedTx tx;
+    std::promise<SubmitResult> tx_done;
+    std::function<void(Batch&)> control;
+    std::promise<void> control_done;
+};
+
+[[noreturn]] void fail_stop(const std::string& what) {
+    // Running on after a storage failure would acknowledge transactions that
+    // are not recorded, or serve a history that disagrees with the WAL.
+    spdlog::critical("{}; stopping the node", what);
+    spdlog::shutdown();
+    std::abort();
+}
+
+void check_genesis_marker(const std::filesystem::path& datadir, const Bytes32& hash) {
+    const std::filesystem::path marker = datadir / "GENESIS";
+    if (std::filesystem::exists(marker)) {
+        std::ifstream in(marker);
+        std::string text;
+        in >> text;
+        if (text != hash.hex()) {
+            throw NodeError(fmt::format(
+                "data directory {} was created with another genesis ({}; this genesis is {})",
+                datadir.string(), text, hash.hex()));
+        }
+        return;
+    }
+    std::ofstream out(marker);
+    out << hash.hex() << "\n";
+    if (!out) throw NodeError(fmt::format("cannot write {}", marker.string()));
+}
+
+}  // namespace
+
+uint64_t system_clock_seconds() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+}
+
+struct Node::Impl {
+    NodeConfig config;
+    Genesis genesis;
+    Clock clock;
+
+    std::unique_ptr<storage::Wal> wal;
+    std::optional<storage::SnapshotStore> snapshots;
+    std::unique_ptr<storage::HistoryStore> history;
+
+    mutable std::mutex state_mu;
+    std::unique_ptr<Chain> chain;
+    uint64_t time_offset = 0;
+    std::optional<uint64_t> next_timestamp;
+    std::map<uint64_t, Bytes> dev_snapshots;
+    uint64_t next_dev_snapshot = 1;
+    uint64_t txs_since_snapshot = 0;
+    std::chrono::steady_clock::time_point block_deadline;
+
+    std::mutex queue_mu;
+    std::condition_variable queue_cv;
+    std::condition_variable space_cv;
+    std::deque<std::unique_ptr<Job>> queue;
+    bool stopping = false;
+    std::thread sequencer;
+
+    mutable std::mutex pending_mu;
+    std::unordered_map<Bytes32, storage::TxRecord, Bytes32Hash> pending;
+
+    std::mutex snap_mu;
+    std::condition_variable snap_cv;
+    struct SnapJob {
+        uint64_t generation = 0;
+        uint64_t covers_seq = 0;
+        Bytes bytes;
+    };
+    std::optional<SnapJob> snap_job;
+    uint64_t snap_requested = 0;  // sequencer only
+    bool snap_forced = false;     // sequencer only: checkpoint() asked for one
+    uint64_t snap_done = 0;       // generation of the last finished snapshot
+    bool snap_stop = false;
+    std::thread snapshotter;
+
+    std::atomic<uint64_t> head_number{0};
+    std::atomic<uint64_t> n_transactions{0};
+    std::atomic<uint64_t> n_reverts{0};
+    std::atomic<uint64_t> n_rejections{0};
+    std::atomic<uint64_t> n_syncs{0};
+    std::atomic<uint64_t> n_snapshots{0};
+
+    [[nodiscard]] bool automine() const { return config.block_time.count() == 0; }
+
+    // --- recovery ---------------------------------------------------------
+
+    void recover() {
+        std::filesystem::create_directories(config.datadir);
+        check_genesis_marker(config.datadir, genesis_hash(genesis));
+
+        storage::SnapshotOptions sopts;
+        sopts.sync_mode = config.fsync ? storage::SyncMode::kFdatasync : storage::SyncMode::kNone;
+        auto snaps = storage::SnapshotStore::open(config.datadir / "snapshots", sopts);
+        if (!snaps) throw NodeError(snaps.error().describe());
+        snapshots.emplace(std::move(*snaps));
+        auto latest = snapshots->load_latest();
+        if (!latest) throw NodeError(latest.error().describe());
+        for (const storage::SkippedSnapshot& skip : latest->skipped) {
+            spdlog::warn("skipped snapshot {}: {}", skip.path.string(), skip.reason);
+        }
+        uint64_t from_seq = 1;
+        if (latest->snapshot) {
+            const storage::Snapshot& s = *latest->snapshot;
+            try {
+                chain = std::make_unique<Chain>(genesis, ByteView(s.state));
+            } catch (const state::SnapshotError& e) {
+                throw NodeError(fmt::format("snapshot {} does not load: {}", s.covers_seq,
+                                            e.what()));
+            }
+            from_seq = s.covers_seq + 1;
+            spdlog::info("loaded the snapshot at WAL record {} (block {})", s.covers_seq,
+                         chain->head().number);
+        } else {
+            chain = std::make_unique<Chain>(genesis);
+        }
+
+        storage::WalOptions wopts;
+        wopts.sync_mode = config.fsync ? storage::SyncMode::kFdatasync : storage::SyncMode::kNone;
+        auto w = storage::Wal::open(config.datadir / "wal", wopts);
+        if (!w) throw NodeError(w.error().describe());
+        wal = std::move(*w);
+        if (const auto& info = wal->recovery_info(); info.dropped_bytes > 0) {
+            spdlog::warn("WAL: dropped a torn tail of {} bytes from {} ({})", info.dropped_bytes,
+                         info.truncated_file.string(), info.truncation_reason);
+        }
+        if (from_seq > 1 && wal->last_seq() + 1 < from_seq) {
+            throw NodeError(fmt::format("the WAL ends at record {} but the snapshot covers {}",
+                                        wal->last_seq(), from_seq - 1));
+        }
+
+        auto h = storage::HistoryStore::open(config.datadir / "history");
+        if (!h) throw NodeError(h.error().describe());
+        history = std::move(*h);
+        if (!history->last_indexed_block().has_value()) {
+            const SealedBlock g = chain->genesis_block();
+            index_block(g);
+        }
+
+        uint64_t replayed = 0;
+        auto r = wal->replay(from_seq, [&](const storage::WalRecord& rec) -> storage::Status {
+            replay_record(rec);
+            ++replayed;
+            return {};
+        });
+        if (!r) throw NodeError(r.error().describe());
+
+        // The history store is written only after the WAL is durable, so it
+        // cannot be ahead of the replayed chain unless syncing was disabled.
+        const uint64_t indexed = history->last_indexed_block().value_or(0);
+        if (indexed > chain->head().number) {
+            spdlog::warn("history store holds blocks {}..{} beyond the log; dropping them",
+                         chain->head().number + 1, indexed);
+            auto t = history->truncate_after(chain->head().number);
+            if (!t) throw NodeError(t.error().describe());
+        }
+        head_number = chain->head().number;
+        if (chain->block_open() && automine()) {
+            // The last block's seal record was lost with a torn tail; its
+            // transactions were never acknowledged, but they are in the log:
+            // keep them and seal the block now.
+            Batch b;
+            seal_into(b);
+            write_sync(b);
+        }
+        spdlog::info("recovered block {} after replaying {} WAL records", chain->head().number,
+                     replayed);
+    }
+
+    void replay_record(const storage::WalRecord& rec) {
+        const std::optional<wal::Record> r = wal::decode(rec.type, rec.payload);
+        if (!r) {
+            throw NodeError(fmt::format("WAL record {} has an unknown shape (type {})", rec.seq,
+                                        rec.type));
+        }
+        if (const auto* o = std::get_if<wal::OpenBlock>(&*r)) {
+            chain->open_block(o->timestamp);
+        } else if (const auto* t = std::get_if<wal::Transaction>(&*r)) {
+            auto d = tx::decode_transaction(t->raw);
+            if (!d) {
+                throw NodeError(fmt::format("WAL record {}: transaction does not decode: {}",
+                                            rec.seq, d.error().message));
+            }
+            SignedTx s{std::move(d->tx), t->sender, d->hash, t->raw};
+            if (auto rej = chain->check(s)) {
+                throw NodeError(fmt::format("WAL record {}: replay diverged: {}", rec.seq,
+                                            rej->message));
+            }
+            const storage::ReceiptRecord& receipt = chain->apply(std::move(s));
+            count_receipt(receipt);
+        } else if (std::holds_alternative<wal::SealBlock>(*r)) {
+            SealedBlock b = chain->seal();
+            if (b.block.number > history->last_indexed_block().value_or(0)) index_block(b);
+        } else if (const auto* x = std::get_if<wal::Reset>(&*r)) {
+            chain = std::make_unique<Chain>(genesis, ByteView(x->snapshot));
+            auto t = history->truncate_after(chain->head().number);
+            if (!t) throw NodeError(t.error().describe());
+        }
+        ++txs_since_snapshot;
+    }
+
+    void index_block(const SealedBlock& b) {
+        auto r = history->put_block(b.block, b.txs, b.receipts);
+        if (!r) fail_stop("history store write failed: " + r.error().describe());
+        head_number = b.block.number;
+    }
+
+    void count_receipt(const storage::ReceiptRecord& r) {
+        ++n_transactions;
+        if (r.status == 0) ++n_reverts;
+    }
+
+    // --- sequencing -------------------------------------------------------
+
+    uint64_t take_timestamp() {
+        const uint64_t after = chain->head().timestamp + 1;
+        if (next_timestamp) {
+            const uint64_t t = std::max(*next_timestamp, after);
+            next_timestamp.reset();
+            return t;
+        }
+        return std::max(after, clock() + time_offset);
+    }
+
+    void open_into(Batch& b) {
+        const uint64_t ts = take_timestamp();
+        chain->open_block(ts);
+        b.add(wal::OpenBlock{chain->open_block_number(), ts});
+        block_deadline = std::chrono::steady_clock::now() + config.block_time;
+    }
+
+    void seal_into(Batch& b) {
+        SealedBlock s = chain->seal();
+        b.add(wal::SealBlock{s.block.number});
+        b.sealed.push_back(std::move(s));
+    }
+
+    void sequence_tx(Job& job, Batch& b) {
+        SignedTx& t = job.tx;
+        if (std::optional<Rejection> rej = chain->check(t)) {
+            ++n_rejections;
+            job.tx_done.set_value(SubmitResult{t.hash, std::move(rej)});
+            return;
+        }
+        if (!chain->block_open()) open_into(b);
+        b.add(wal::Transaction{t.sender, t.raw});
+        const Bytes32 hash = t.hash;
+        std::optional<storage::TxRecord> pending_record;
+        if (!automine()) pending_record = storage::TxRecord{hash, t.raw, t.sender, 0, 0};
+        const storage::ReceiptRecord& receipt = chain->apply(std::move(t));
+        count_receipt(receipt);
+        ++txs_since_snapshot;
+        if (automine()) {
+            seal_into(b);
+        } else {
+            std::lock_guard lk(pending_mu);
+            pending.emplace(hash, std::move(*pending_record));
+        }
+        auto* done = &job.tx_done;
+        b.acks.push_back([done, hash] { done->set_value(SubmitResult{hash, std::nullopt}); });
+    }
+
+    void run_sequencer() {
+        for (;;) {
+            std::vector<std::unique_ptr<Job>> jobs;
+            {
+                std::unique_lock lk(queue_mu);
+                // Only this thread changes the chain, so it reads it unlocked.
+                const bool timed = !automine() && chain->block_open();
+                if (timed) {
+                    queue_cv.wait_until(lk, block_deadline,
+                                        [&] { return stopping || !queue.empty(); });
+                } else {
+                    queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
+                }
+                if (stopping && queue.empty()) break;
+                const size_t n = std::min<size_t>(queue.size(), 4096);
+                for (size_t i = 0; i < n; ++i) {
+                    jobs.push_back(std::move(queue.front()));
+                    queue.pop_front();
+                }
+            }
+            space_cv.notify_all();
+            Batch batch;
+            std::optional<SnapJob> snapshot;
+            {
+                std::lock_guard st(state_mu);
+                for (auto& job : jobs) {
+                    if (job->is_tx) {
+                        sequence_tx(*job, batch);
+                        if (!automine() && chain->open_block_size() >= config.max_block_transactions) {
+                            seal_into(batch);
+                        }
+                    } else {
+                        job->control(batch);
+                        auto* done = &job->control_done;
+                        batch.acks.push_back([done] { done->set_value(); });
+                    }
+                }
+                if (!automine() && chain->block_open() &&
+                    std::chrono::steady_clock::now() >= block_deadline) {
+                    seal_into(batch);
+                }
+                if ((snap_forced || txs_since_snapshot >= config.snapshot_interval_transactions) &&
+                    !chain->block_open()) {
+                    snapshot.emplace(SnapJob{++snap_requested, 0, chain->snapshot()});
+                    txs_since_snapshot = 0;
+                    snap_forced = false;
+                }
+            }
+            const uint64_t last_seq = submit_batch(std::move(batch), std::move(jobs));
+            if (snapshot) {
+                snapshot->covers_seq = last_seq;
+                schedule_snapshot(std::move(*snapshot));
+            }
+        }
+    }
+
+
+    // Hands the batch to the WAL; its completion runs on the WAL's thread.
+    uint64_t submit_batch(Batch&& batch, std::vector<std::unique_ptr<Job>>&& jobs) {
+        if (batch.records.empty()) {
+            // Nothing to make durable (refusals, settings, reads): answer now.
+            for (auto& a : batch.acks) a();
+            return wal->last_seq();
+        }
+        auto shared_jobs =
+            std::make_shared<std::vector<std::unique_ptr<Job>>>(std::move(jobs));
+        auto shared_batch = std::make_shared<Batch>(std::move(batch));
+        auto records = std::move(shared_batch->records);
+        const size_t n = records.size();
+        const auto start = std::chrono::steady_clock::now();
+        auto seq = wal->submit(std::move(records), [this, shared_batch, shared_jobs, n,
+                                                    start](const storage::Result<uint64_t>& r) {
+            if (!r) fail_stop("write-ahead log commit failed: " + r.error().describe());
+            ++n_syncs;
+            if (config.on_commit) {
+                config.on_commit(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                        .count(),
+                    n);
+            }
+            complete(*shared_batch);
+        });
+        if (!seq) fail_stop("write-ahead log append failed: " + seq.error().describe());
+        return *seq;
+    }
+
+    // Called once a batch is durable: index its blocks, then answer.
+    void complete(Batch& b) {
+        if (b.truncate_history_after) {
+            auto t = history->truncate_after(*b.truncate_history_after);
+            if (!t) fail_stop("history store truncation failed: " + t.error().describe());
+            head_number = *b.truncate_history_after;
+        }
+        for (const SealedBlock& s : b.sealed) {
+            index_block(s);
+            if (!automine()) {
+                std::lock_guard lk(pending_mu);
+                for (const storage::TxRecord& t : s.txs) pending.erase(t.hash);
+            }
+        }
+        for (auto& a : b.acks) a();
+    }
+
+    // Synchronous write of a batch (recovery and shutdown paths).
+    void write_sync(Batch& b) {
+        for (auto& [type, payload] : b.records) {
+            auto a = wal->append(type, payload);
+            if (!a) throw NodeError(a.error().describe());
+        }
+        auto r = wal->sync();
+        if (!r) throw NodeError(r.error().describe());
+        complete(b);
+    }
+
+    // --- snapshots --------------------------------------------------------
+
+    void schedule_snapshot(SnapJob job) {
+        std::lock_guard lk(snap_mu);
+        snap_job = std::move(job);  // a newer one supersedes one still waiting
+        snap_cv.notify_all();
+    }
+
+    void run_snapshotter() {
+        for (;;) {
+            SnapJob job;
+            {
+                std::unique_lock lk(snap_mu);
+                snap_cv.wait(lk, [&] { return snap_stop || snap_job.has_value(); });
+                if (!snap_job) return;
+                job = std::move(*snap_job);
+                snap_job.reset();
+            }
+            // The snapshot may only be relied on once the log up to it is durable.
+            if (auto f = wal->flush_and_wait(); !f) {
+                spdlog::error("snapshot skipped: the log did not sync: {}", f.error().describe());
+            } else if (auto r = snapshots->write(job.covers_seq, ByteView(job.bytes)); !r) {
+                spdlog::error("snapshot at WAL record {} failed: {}", job.covers_seq,
+                              r.error().describe());
+            } else {
+                ++n_snapshots;
+                // Only log segments that no retained snapshot needs may go.
+                auto oldest = snapshots->oldest_retained_seq();
+                if (oldest && oldest->has_value()) {
+                    auto rm = wal->remove_segments_before(**oldest + 1);
+                    if (!rm) spdlog::warn("WAL cleanup failed: {}", rm.error().describe());
+                }
+            }
+            {
+                std::lock_guard lk(snap_mu);
+                snap_done = std::max(snap_done, job.generation);
+            }
+            snap_cv.notify_all();
+        }
+    }
+
+    void wait_snapshot(uint64_t generation) {
+        std::unique_lock lk(snap_mu);
+        snap_cv.wait(lk, [&] { return snap_done >= generation || snap_stop; });
+    }
+
+    // --- queue ------------------------------------------------------------
+
+    void enqueue(std::unique_ptr<Job> job) {
+        std::unique_lock lk(queue_mu);
+        space_cv.wait(lk, [&] { return stopping || queue.size() < config.max_queued; });
+        if (stopping) throw NodeError("the node is shutting down");
+        queue.push_back(std::move(job));
+        queue_cv.notify_one();
+    }
+
+    void run_control(std::function<void(Batch&)> f) {
+        auto job = std::make_unique<Job>();
+        job->is_tx = false;
+        job->control = std::move(f);
+        std::future<void> done = job->control_done.get_future();
+        enqueue(std::move(job));
+        done.get();
+    }
+
+    void require_dev(const char* what) const {
+        if (!config.dev) throw NodeError(fmt::format("{} is available only with --dev", what));
+    }
+
+    void shutdown() {
+        {
+            std::lock_guard lk(queue_mu);
+            stopping = true;
+        }
+        queue_cv.notify_all();
+        space_cv.notify_all();
+        if (sequencer.joinable()) sequencer.join();
+        if (wal) {
+            if (auto f = wal->flush_and_wait(); !f) {
+                spdlog::error("final log sync failed: {}", f.error().describe());
+            }
+        }
+        {
+            std::lock_guard lk(snap_mu);
+            snap_stop = true;
+        }
+        snap_cv.notify_all();
+        if (snapshotter.joinable()) snapshotter.join();
+    }
+};
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+std::unique_ptr<Node> Node::open(const NodeConfig& config, Genesis genesis, Clock clock) {
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    impl->genesis = std::move(genesis);
+    impl->clock = std::move(clock);
+    impl->recover();
+    Impl* p = impl.get();
+    p->sequencer = std::thread([p] { p->run_sequencer(); });
+    p->snapshotter = std::thread([p] { p->run_snapshotter(); });
+    return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Node::~Node() {
+    try {
+        // A clean shutdown leaves a snapshot, so the next start replays nothing.
+        checkpoint();
+    } catch (const std::exception& e) {
+        spdlog::warn("final snapshot failed: {}", e.what());
+    }
+    impl_->shutdown();
+}
+
+const NodeConfig& Node::config() const {
+    return impl_->config;
+}
+const Genesis& Node::genesis() const {
+    return impl_->genesis;
+}
+uint64_t Node::chain_id() const {
+    return impl_->genesis.chain_id;
+}
+
+SubmitResult Node::submit(SignedTx tx) {
+    auto job = std::make_unique<Job>();
+    job->tx = std::move(tx);
+    std::future<SubmitResult> done = job->tx_done.get_future();
+    impl_->enqueue(std::move(job));
+    return done.get();
+}
+
+uint64_t Node::head_number() const {
+    return impl_->head_number.load();
+}
+
+storage::HistoryStore& Node::history() {
+    return *impl_->history;
+}
+
+uint64_t Node::nonce(const Address& a, bool pending) const {
+    std::lock_guard st(impl_->state_mu);
+    return impl_->chain->nonce(a, pending);
+}
+
+CallOutcome Node::call(const Address& from, const std::optional<Address>& to, const Bytes& data,
+                       uint64_t gas_limit) const {
+    std::lock_guard st(impl_->state_mu);
+    return impl_->chain->call(from, to, data, gas_limit);
+}
+
+std::optional<std::string> Node::contract_type(const Address& a) const {
+    std::lock_guard st(impl_->state_mu);
+    const state::Contract* c = impl_->chain->world().contract_at(a);
+    if (c == nullptr) return std::nullopt;
+    return std::string(c->type_name());
+}
+
+std::optional<storage::TxRecord> Node::pending_transaction(const Bytes32& hash) const {
+    std::lock_guard lk(impl_->pending_mu);
+    auto it = impl_->pending.find(hash);
+    if (it == impl_->pending.end()) return std::nullopt;
+    return it->second;
+}
+
+Bytes32 Node::state_hash() const {
+    Bytes32 h;
+    // Taken by the sequencer so that no block is half-applied.
+    const_cast<Impl*>(impl_.get())->run_control([&](Batch&) {
+        h = impl_->chain->block_open() ? Bytes32{} : impl_->chain->state_hash();
+    });
+    return h;
+}
+
+NodeStats Node::stats() const {
+    NodeStats s;
+    s.transactions = impl_->n_transactions;
+    s.reverts = impl_->n_reverts;
+    s.rejections = impl_->n_rejections;
+    s.blocks = impl_->head_number;
+    s.wal_syncs = impl_->n_syncs;
+    s.snapshots = impl_->n_snapshots;
+    return s;
+}
+
+void Node::with_state(const std::function<void(const Chain&)>& f) const {
+    std::lock_guard st(impl_->state_mu);
+    f(*impl_->chain);
+}
+
+uint64_t Node::mine(std::optional<uint64_t> timestamp) {
+    impl_->require_dev("evm_mine");
+    uint64_t number = 0;
+    impl_->run_control([&](Batch& b) {
+        if (timestamp) impl_->next_timestamp = timestamp;
+        if (!impl_->chain->block_open()) impl_->open_into(b);
+        impl_->seal_into(b);
+        number = impl_->chain->head().number;
+    });
+    return number;
+}
+
+uint64_t Node::increase_time(uint64_t seconds) {
+    impl_->require_dev("evm_increaseTime");
+    uint64_t total = 0;
+    impl_->run_control([&](Batch&) {
+        impl_->time_offset += seconds;
+        total = impl_->time_offset;
+    });
+    return total;
+}
+
+void Node::set_next_block_timestamp(uint64_t timestamp) {
+    impl_->require_dev("evm_setNextBlockTimestamp");
+    std::string error;
+    impl_->run_control([&](Batch&) {
+        if (timestamp <= impl_->chain->head().timestamp) {
+            error = fmt::format("timestamp {} is not after the latest block's {}", timestamp,
+                                impl_->chain->head().timestamp);
+            return;
+        }
+        impl_->next_timestamp = timestamp;
+    });
+    if (!error.empty()) throw NodeError(error);
+}
+
+uint64_t Node::take_snapshot() {
+    impl_->require_dev("evm_snapshot");
+    uint64_t id = 0;
+    impl_->run_control([&](Batch& b) {
+        if (impl_->chain->block_open()) impl_->seal_into(b);
+        id = impl_->next_dev_snapshot++;
+        impl_->dev_snapshots[id] = impl_->chain->snapshot();
+    });
+    return id;
+}
+
+bool Node::revert_to(uint64_t id) {
+    impl_->require_dev("evm_revert");
+    bool found = false;
+    impl_->run_control([&](Batch& b) {
+        auto it = impl_->dev_snapshots.find(id);
+        if (it == impl_->dev_snapshots.end()) return;
+        found = true;
+        if (impl_->chain->block_open()) impl_->seal_into(b);
+        Bytes bytes = std::move(it->second);
+        impl_->dev_snapshots.erase(it, impl_->dev_snapshots.end());
+        impl_->chain = std::make_unique<Chain>(impl_->genesis, ByteView(bytes));
+        b.truncate_history_after = impl_->chain->head().number;
+        b.add(wal::Reset{std::move(bytes)});
+    });
+    return found;
+}
+
+void Node::checkpoint() {
+    uint64_t generation = 0;
+    impl_->run_control([&](Batch& b) {
+        if (impl_->chain->block_open()) impl_->seal_into(b);
+        // Taken by the sequencer at the end of this batch.
+        impl_->snap_forced = true;
+        generation = impl_->snap_requested + 1;
+    });
+    impl_->wait_snapshot(generation);
+}
+
+}  // namespace ampd::node

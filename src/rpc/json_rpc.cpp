@@ -1,0 +1,237 @@
+#include "ampd/rpc/json_rpc.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <exception>
+#include <vector>
+
+namespace ampd::rpc {
+namespace {
+
+using nlohmann::json;
+
+// Method names echoed in messages are cut to this many bytes: a client's
+// 1 MB "method" must not come back in every error.
+constexpr size_t kMaxEchoedName = 128;
+
+std::string dump(const json& j) {
+    // Strings are valid UTF-8 when they come from the parser, but handler
+    // results and truncated echoes might not be; replace rather than throw.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json error_response(const json& id, const RpcError& e) {
+    return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", e.to_json()}};
+}
+
+// Whether arrays/objects nest deeper than `max`, scanning the raw text so
+// that the check happens before the parser builds anything.
+bool nests_deeper_than(std::string_view body, size_t max) {
+    size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : body) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+bool valid_id(const json& id) {
+    return id.is_string() || id.is_number() || id.is_null();
+}
+
+std::string echoed_name(std::string_view name) {
+    if (name.size() <= kMaxEchoedName) return std::string(name);
+    size_t cut = kMaxEchoedName;
+    // Back off UTF-8 continuation bytes so the cut falls between characters.
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(name.substr(0, cut)) + "...";
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(MethodTable table, DispatcherConfig config, MetricsRegistry* metrics)
+    : table_(std::move(table)), config_(config) {
+    if (metrics == nullptr) return;
+    auto& latency = metrics->histogram_family(
+        "rpc_request_duration_seconds", "Time spent in a JSON-RPC method handler.", {"method"});
+    auto& calls =
+        metrics->counter_family("rpc_requests_total", "JSON-RPC calls by method.", {"method"});
+    auto& errors =
+        metrics->counter_family("rpc_request_errors_total",
+                                "JSON-RPC calls answered with an error, by method.", {"method"});
+    // Children exist up front, so recording a call never takes a lock; the
+    // label set is the table's names, never a client's text.
+    for (const auto& [name, entry] : table_.entries()) {
+        if (!table_.callable(entry)) continue;
+        metrics_by_method_.emplace(
+            name, MethodMetrics{&latency.with({name}), &calls.with({name}), &errors.with({name})});
+    }
+    unknown_method_metrics_ = {nullptr, &calls.with({"unknown"}), &errors.with({"unknown"})};
+    invalid_requests_ = &metrics->counter(
+        "rpc_invalid_requests_total",
+        "Request bodies or objects refused before reaching a method (parse errors, invalid "
+        "requests, batch limit).");
+    batch_size_ = &metrics->histogram("rpc_batch_size", "Requests per JSON-RPC batch.",
+                                      {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000});
+}
+
+std::string Dispatcher::refuse(int code, std::string message) const {
+    if (invalid_requests_ != nullptr) invalid_requests_->inc();
+    return dump(error_response(nullptr, RpcError{code, std::move(message)}));
+}
+
+std::string Dispatcher::handle(std::string_view body, std::string_view remote) const {
+    if (nests_deeper_than(body, config_.max_depth)) {
+        return refuse(
+            errc::kInvalidRequest,
+            fmt::format("invalid request: JSON nested deeper than {} levels", config_.max_depth));
+    }
+    json request;
+    try {
+        request = json::parse(body);
+    } catch (const json::parse_error& e) {
+        return refuse(errc::kParseError, fmt::format("parse error at byte {}", e.byte));
+    } catch (const json::exception&) {
+        // Numbers out of range and the like: not parseable as this server reads JSON.
+        return refuse(errc::kParseError, "parse error: invalid JSON value");
+    }
+
+    if (!request.is_array()) {
+        const auto response = handle_one(request, remote, false);
+        return response ? dump(*response) : std::string();
+    }
+    if (request.empty()) return refuse(errc::kInvalidRequest, "invalid request: empty batch");
+    if (request.size() > config_.max_batch) {
+        return refuse(errc::kLimitExceeded,
+                      fmt::format("batch of {} requests exceeds the limit of {}", request.size(),
+                                  config_.max_batch));
+    }
+    if (batch_size_ != nullptr) batch_size_->observe(static_cast<double>(request.size()));
+    json responses = json::array();
+    for (const json& r : request) {
+        if (auto response = handle_one(r, remote, true)) responses.push_back(std::move(*response));
+    }
+    return responses.empty() ? std::string() : dump(responses);
+}
+
+std::optional<json> Dispatcher::handle_one(const json& request, std::string_view remote,
+                                           bool in_batch) const {
+    static const json kNullId = nullptr;
+    static const json kNoParams = json::array();
+
+    const auto invalid = [&](std::string_view why, const json& id) {
+        if (invalid_requests_ != nullptr) invalid_requests_->inc();
+        return error_response(
+            id, RpcError{errc::kInvalidRequest, fmt::format("invalid request: {}", why)});
+    };
+    if (!request.is_object()) return invalid("expected a JSON object", kNullId);
+
+    // An invalid request is answered even without an id (with id null): a
+    // malformed notification cannot be told apart from a request whose id
+    // was lost, and silence would leave the client waiting.
+    const auto id_it = request.find("id");
+    const bool notification = id_it == request.end();
+    if (!notification && !valid_id(*id_it)) {
+        return invalid("id must be a string, a number or null", kNullId);
+    }
+    const json& id = notification ? kNullId : *id_it;
+
+    const auto version = request.find("jsonrpc");
+    if (version == request.end() || !version->is_string() ||
+        version->get_ref<const std::string&>() != "2.0") {
+        return invalid("jsonrpc must be \"2.0\"", id);
+    }
+    const auto method = request.find("method");
+    if (method == request.end() || !method->is_string()) {
+        return invalid("method must be a string", id);
+    }
+    const auto params_it = request.find("params");
+    if (params_it != request.end() && !params_it->is_array() && !params_it->is_object()) {
+        return invalid("params must be an array or an object", id);
+    }
+    const json& params = params_it == request.end() ? kNoParams : *params_it;
+
+    const RequestContext ctx{method->get_ref<const std::string&>(), notification ? nullptr : &id,
+                             remote, in_batch};
+    try {
+        json result = invoke(ctx.method, params, ctx);
+        if (notification) return std::nullopt;
+        return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+    } catch (const RpcError& e) {
+        if (notification) return std::nullopt;
+        return error_response(id, e);
+    }
+}
+
+json Dispatcher::invoke(std::string_view method, const json& params,
+                        const RequestContext& ctx) const {
+    const MethodTable::Entry* entry = table_.find(method);
+    if (entry == nullptr || !table_.callable(*entry)) {
+        if (unknown_method_metrics_.calls != nullptr) unknown_method_metrics_.calls->inc();
+        if (unknown_method_metrics_.errors != nullptr) unknown_method_metrics_.errors->inc();
+        if (entry != nullptr) {
+            throw RpcError{errc::kMethodNotFound,
+                           fmt::format("the method {} is only available with --dev", method)};
+        }
+        throw RpcError{
+            errc::kMethodNotFound,
+            fmt::format("the method {} does not exist/is not available", echoed_name(method))};
+    }
+
+    const auto m = metrics_by_method_.find(method);
+    const MethodMetrics* metrics = m == metrics_by_method_.end() ? nullptr : &m->second;
+    const auto started = std::chrono::steady_clock::now();
+    const auto finish = [&](bool failed) {
+        if (metrics == nullptr) return;
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+        metrics->latency->observe(took.count());
+        metrics->calls->inc();
+        if (failed) metrics->errors->inc();
+    };
+    try {
+        json result = entry->handler(params, ctx);
+        finish(false);
+        return result;
+    } catch (const RpcError&) {
+        finish(true);
+        throw;
+    } catch (const std::exception& e) {
+        finish(true);
+        // The client learns only that it failed; the details are for the operator.
+        spdlog::error("JSON-RPC method {} failed: {}", method, e.what());
+        throw RpcError{errc::kInternalError, "internal error"};
+    } catch (...) {
+        finish(true);
+        spdlog::error("JSON-RPC method {} failed with a non-standard exception", method);
+        throw RpcError{errc::kInternalError, "internal error"};
+    }
+}
+
+json Dispatcher::call(std::string_view method, const json& params) const {
+    if (!params.is_array() && !params.is_object()) {
+        throw RpcError{errc::kInvalidRequest,
+                       "invalid request: params must be an array or an object"};
+    }
+    static const json kInProcessId = 0;
+    const RequestContext ctx{method, &kInProcessId, {}, false};
+    return invoke(method, params, ctx);
+}
+
+}  // namespace ampd::rpc

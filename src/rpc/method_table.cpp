@@ -1,0 +1,36 @@
+#include "ampd/rpc/method_table.hpp"
+
+#include <stdexcept>
+
+namespace ampd::rpc {
+
+MethodTable& MethodTable::add(std::string name, Handler handler) {
+    return insert(std::move(name), std::move(handler), false);
+}
+
+MethodTable& MethodTable::add_dev(std::string name, Handler handler) {
+    return insert(std::move(name), std::move(handler), true);
+}
+
+MethodTable& MethodTable::insert(std::string name, Handler handler, bool dev_only) {
+    if (name.empty()) throw std::invalid_argument("JSON-RPC method name is empty");
+    if (!handler) throw std::invalid_argument("JSON-RPC method " + name + " has no handler");
+    const auto [it, inserted] = methods_.try_emplace(name, Entry{std::move(handler), dev_only});
+    if (!inserted) throw std::invalid_argument("JSON-RPC method " + name + " registered twice");
+    return *this;
+}
+
+const MethodTable::Entry* MethodTable::find(std::string_view name) const {
+    const auto it = methods_.find(name);
+    return it == methods_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> MethodTable::callable_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : methods_) {
+        if (callable(entry)) names.push_back(name);
+    }
+    return names;
+}
+
+}  // namespace ampd::rpc

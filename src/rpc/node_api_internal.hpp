@@ -1,0 +1,31 @@
+// Pieces shared by the method groups of the node API.
+#pragma once
+
+#include <string_view>
+
+#include "ampd/node/node.hpp"
+#include "ampd/rpc/call_request.hpp"
+#include "ampd/rpc/method_table.hpp"
+#include "ampd/rpc/node_api.hpp"
+
+namespace ampd::rpc {
+
+void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
+void register_dev_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
+void register_amp_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
+
+// eth_getCode of a built-in contract: 0xfe (INVALID, so nothing could run
+// it as EVM code) followed by "ampd:" and the type name.
+[[nodiscard]] Bytes builtin_code_marker(std::string_view type);
+[[nodiscard]] Bytes32 keccak_of(const Bytes& data);
+
+// The gas `req` uses on the current state; throws RpcError for a revert
+// (code 3 with the revert data) or an allowance that is too low.
+[[nodiscard]] uint64_t estimate_gas(node::Node& node, const CallRequest& req);
+
+// Decodes, admits and durably records a signed transaction; returns its
+// hash or throws RpcError with the precise reason.
+Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw);
+Bytes32 submit_signed(node::Node& node, node::SignedTx tx);
+
+}  // namespace ampd::rpc

@@ -1,0 +1,358 @@
+#include "ampd/storage/history_store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "ampd/storage/history_codec.hpp"
+#include "storage/history_impl.hpp"
+
+namespace ampd::storage {
+
+using namespace history_internal;  // NOLINT(google-build-using-namespace): internal key helpers
+
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr const char* kFormatVersionKey = "format_version";
+constexpr size_t kMaxTopics = 4;
+
+const char* cf_name(Cf c) {
+    switch (c) {
+        case kMeta:
+            return rocksdb::kDefaultColumnFamilyName.c_str();
+        case kBlocks:
+            return "blocks";
+        case kBlockHashes:
+            return "block_hashes";
+        case kTxs:
+            return "txs";
+        case kReceipts:
+            return "receipts";
+        case kLogAddr:
+            return "log_addr";
+        case kLogTopic:
+            return "log_topic";
+        case kCfCount:
+            break;
+    }
+    return "";
+}
+
+// The cheapest compression the library was built with: LZ4 compresses
+// hashes-and-addresses data a little and costs little CPU.
+rocksdb::CompressionType pick_compression() {
+    const auto supported = rocksdb::GetSupportedCompressions();
+    for (auto want : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
+        if (std::find(supported.begin(), supported.end(), want) != supported.end()) return want;
+    }
+    return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
+                                        const std::shared_ptr<rocksdb::Cache>& cache,
+                                        rocksdb::CompressionType compression) {
+    rocksdb::ColumnFamilyOptions o;
+    o.compression = compression;
+    o.level_compaction_dynamic_level_bytes = true;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(opt.bloom_bits_per_key));
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (c == kLogAddr || c == kLogTopic) {
+        // Index entries are only ever range-scanned within one prefix: filter
+        // on the prefix, not on whole keys.
+        o.prefix_extractor.reset(
+            rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
+        t.whole_key_filtering = false;
+    }
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return o;
+}
+
+StorageError invalid(std::string message) {
+    return make_error(ErrorKind::kInvalidArgument, "history: " + std::move(message));
+}
+
+StorageError bad_record(std::string_view what, std::string_view key_hint) {
+    return make_error(ErrorKind::kCorruption, "history: stored " + std::string(what) + " " +
+                                                  std::string(key_hint) + " does not decode");
+}
+
+Status validate_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
+                      const std::vector<ReceiptRecord>& receipts) {
+    const size_t n = block.tx_hashes.size();
+    if (txs.size() != n || receipts.size() != n) {
+        return invalid("block " + std::to_string(block.number) + " lists " + std::to_string(n) +
+                       " transactions but " + std::to_string(txs.size()) + " txs and " +
+                       std::to_string(receipts.size()) + " receipts were given");
+    }
+    bool have_log = false;
+    uint32_t prev_log_index = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const TxRecord& tx = txs[i];
+        const ReceiptRecord& rc = receipts[i];
+        const std::string where =
+            "block " + std::to_string(block.number) + " tx " + std::to_string(i);
+        if (tx.hash != block.tx_hashes[i] || rc.tx_hash != block.tx_hashes[i]) {
+            return invalid(where + ": hash differs from the block's tx_hashes");
+        }
+        if (tx.block_number != block.number || rc.block_number != block.number) {
+            return invalid(where + ": wrong block number");
+        }
+        if (tx.index != i || rc.tx_index != i) return invalid(where + ": wrong index");
+        for (const LogRecordStored& log : rc.logs) {
+            if (log.topics.size() > kMaxTopics) return invalid(where + ": log with over 4 topics");
+            if (have_log && log.log_index <= prev_log_index) {
+                return invalid(where + ": log indexes must increase through the block");
+            }
+            have_log = true;
+            prev_log_index = log.log_index;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+StorageError from_rocks(const rocksdb::Status& s, std::string_view what) {
+    const ErrorKind kind = s.IsCorruption() ? ErrorKind::kCorruption
+                           : s.IsBusy()     ? ErrorKind::kBusy
+                                            : ErrorKind::kIo;
+    return make_error(kind, "history: " + std::string(what) + ": " + s.ToString());
+}
+
+HistoryStore::Impl::~Impl() {
+    if (!db) return;
+    for (rocksdb::ColumnFamilyHandle* h : cfs) {
+        if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+}
+
+Result<std::optional<std::string>> HistoryStore::Impl::get(
+    Cf c, const std::string& key, const rocksdb::Snapshot* snapshot) const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    std::string value;
+    const rocksdb::Status s = db->Get(ro, cfs[c], key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>{};
+    if (!s.ok()) return from_rocks(s, "read");
+    return std::optional<std::string>{std::move(value)};
+}
+
+Result<std::optional<BlockRecord>> HistoryStore::Impl::get_block(
+    uint64_t number, const rocksdb::Snapshot* snapshot) const {
+    auto v = get(kBlocks, be64(number), snapshot);
+    if (!v) return std::move(v).error();
+    if (!*v) return std::optional<BlockRecord>{};
+    auto b = history_codec::decode_block(view(**v));
+    if (!b || b->number != number) return bad_record("block", std::to_string(number));
+    return std::optional<BlockRecord>{std::move(*b)};
+}
+
+Result<std::optional<ReceiptRecord>> HistoryStore::Impl::get_receipt(
+    uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot) const {
+    auto v = get(kReceipts, receipt_key(block, tx_index), snapshot);
+    if (!v) return std::move(v).error();
+    if (!*v) return std::optional<ReceiptRecord>{};
+    auto r = history_codec::decode_receipt(view(**v));
+    if (!r) {
+        return bad_record("receipt",
+                          "of block " + std::to_string(block) + " tx " + std::to_string(tx_index));
+    }
+    return std::optional<ReceiptRecord>{std::move(*r)};
+}
+
+Result<std::optional<uint64_t>> HistoryStore::Impl::read_last_indexed(
+    const rocksdb::Snapshot* snapshot) const {
+    auto v = get(kMeta, kLastIndexedKey, snapshot);
+    if (!v) return std::move(v).error();
+    if (!*v) return std::optional<uint64_t>{};
+    if ((*v)->size() != 8) return bad_record("value", kLastIndexedKey);
+    return std::optional<uint64_t>{
+        codec::get_le<uint64_t>(reinterpret_cast<const uint8_t*>((*v)->data()))};
+}
+
+HistoryStore::HistoryStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HistoryStore::~HistoryStore() = default;
+
+Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::path& dir,
+                                                         HistoryOptions options) {
+    rocksdb::DBOptions db_opt;
+    db_opt.create_if_missing = options.create_if_missing;
+    db_opt.create_missing_column_families = true;
+    db_opt.max_background_jobs = options.background_jobs;
+    // The store is rebuilt from the WAL after a crash; RocksDB's own log
+    // (left on, not synced) only has to give a consistent prefix of batches,
+    // which point-in-time recovery does.
+    db_opt.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+    const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    const auto compression = pick_compression();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (size_t c = 0; c < kCfCount; ++c) {
+        descriptors.emplace_back(cf_name(static_cast<Cf>(c)),
+                                 cf_options(static_cast<Cf>(c), options, cache, compression));
+    }
+
+    auto impl = std::make_unique<Impl>();
+    rocksdb::DB* db = nullptr;
+    const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
+    if (!s.ok()) return from_rocks(s, "open " + dir.string());
+    impl->db.reset(db);
+
+    auto version = impl->get(kMeta, kFormatVersionKey);
+    if (!version) return std::move(version).error();
+    if (!*version) {
+        std::string v(4, '\0');
+        codec::put_le<uint32_t>(reinterpret_cast<uint8_t*>(v.data()), kFormatVersion);
+        rocksdb::WriteOptions wo;
+        const rocksdb::Status ws = impl->db->Put(wo, impl->cf(kMeta), kFormatVersionKey, v);
+        if (!ws.ok()) return from_rocks(ws, "write format version");
+    } else {
+        const std::string& v = **version;
+        const uint32_t found =
+            v.size() == 4 ? codec::get_le<uint32_t>(reinterpret_cast<const uint8_t*>(v.data())) : 0;
+        if (found != kFormatVersion) {
+            return make_error(ErrorKind::kCorruption, "history: unknown store format version " +
+                                                          std::to_string(found) + " in " +
+                                                          dir.string());
+        }
+    }
+    auto last = impl->read_last_indexed(nullptr);
+    if (!last) return std::move(last).error();
+    impl->next_block.store(*last ? **last + 1 : 0);
+    return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(impl)));
+}
+
+Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
+                               const std::vector<ReceiptRecord>& receipts) {
+    if (auto st = validate_block(block, txs, receipts); !st) return st;
+    std::lock_guard lk(impl_->write_mu);
+    const uint64_t next = impl_->next_block.load();
+    if (next != 0 && block.number != next) {
+        return invalid("block " + std::to_string(block.number) +
+                       " is not the next block: last indexed is " + std::to_string(next - 1));
+    }
+    if (block.number == UINT64_MAX) return invalid("block number 2^64-1 is reserved");
+
+    rocksdb::WriteBatch batch;
+    auto put = [&](Cf c, const std::string& key, ByteView value) {
+        return batch.Put(impl_->cf(c), key,
+                         rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()));
+    };
+    rocksdb::Status s;
+    s = put(kBlocks, be64(block.number), history_codec::encode(block));
+    if (s.ok()) {
+        const std::string number = be64(block.number);
+        s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
+    }
+    for (size_t i = 0; s.ok() && i < txs.size(); ++i) {
+        s = put(kTxs, raw(txs[i].hash), history_codec::encode(txs[i]));
+        if (!s.ok()) break;
+        const ReceiptRecord& rc = receipts[i];
+        s = put(kReceipts, receipt_key(block.number, rc.tx_index), history_codec::encode(rc));
+        std::string tx_index(4, '\0');
+        codec::put_le<uint32_t>(reinterpret_cast<uint8_t*>(tx_index.data()), rc.tx_index);
+        for (const LogRecordStored& log : rc.logs) {
+            if (!s.ok()) break;
+            s = batch.Put(impl_->cf(kLogAddr),
+                          index_key(raw(log.address), block.number, log.log_index), tx_index);
+            for (size_t p = 0; s.ok() && p < log.topics.size(); ++p) {
+                s = batch.Put(impl_->cf(kLogTopic),
+                              index_key(topic_prefix(static_cast<uint8_t>(p), log.topics[p]),
+                                        block.number, log.log_index),
+                              tx_index);
+            }
+        }
+    }
+    if (s.ok()) {
+        std::string last(8, '\0');
+        codec::put_le<uint64_t>(reinterpret_cast<uint8_t*>(last.data()), block.number);
+        s = batch.Put(impl_->cf(kMeta), kLastIndexedKey, last);
+    }
+    if (!s.ok()) return from_rocks(s, "build batch");
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // the WAL is the source of truth; see the header
+    s = impl_->db->Write(wo, &batch);
+    if (!s.ok()) return from_rocks(s, "write block " + std::to_string(block.number));
+    impl_->next_block.store(block.number + 1);
+    return {};
+}
+
+Result<std::optional<BlockRecord>> HistoryStore::block_by_number(uint64_t number) const {
+    return impl_->get_block(number);
+}
+
+Result<std::optional<BlockRecord>> HistoryStore::block_by_hash(const Bytes32& hash) const {
+    // One view for both reads, so the number found is looked up in the same state.
+    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
+    auto number = impl_->get(kBlockHashes, raw(hash), snap);
+    Result<std::optional<BlockRecord>> out = std::optional<BlockRecord>{};
+    if (!number) {
+        out = std::move(number).error();
+    } else if (*number) {
+        if ((*number)->size() != 8) {
+            out = bad_record("block number for hash", hash.hex());
+        } else {
+            out = impl_->get_block(
+                codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>((*number)->data())), snap);
+        }
+    }
+    impl_->db->ReleaseSnapshot(snap);
+    return out;
+}
+
+Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
+    auto v = impl_->get(kTxs, raw(hash));
+    if (!v) return std::move(v).error();
+    if (!*v) return std::optional<TxRecord>{};
+    auto t = history_codec::decode_tx(view(**v));
+    if (!t || t->hash != hash) return bad_record("transaction", hash.hex());
+    return std::optional<TxRecord>{std::move(*t)};
+}
+
+Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
+    auto tx = tx_by_hash(hash);
+    if (!tx) return std::move(tx).error();
+    if (!*tx) return std::optional<ReceiptRecord>{};
+    auto r = impl_->get_receipt((*tx)->block_number, (*tx)->index);
+    if (!r) return std::move(r).error();
+    if (!*r || (*r)->tx_hash != hash) return bad_record("receipt for transaction", hash.hex());
+    return r;
+}
+
+Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_block(
+    uint64_t number) const {
+    auto block = impl_->get_block(number);
+    if (!block) return std::move(block).error();
+    if (!*block) return std::optional<std::vector<ReceiptRecord>>{};
+    std::vector<ReceiptRecord> out;
+    out.reserve((*block)->tx_hashes.size());
+    for (size_t i = 0; i < (*block)->tx_hashes.size(); ++i) {
+        auto r = impl_->get_receipt(number, static_cast<uint32_t>(i));
+        if (!r) return std::move(r).error();
+        if (!*r) {
+            return bad_record("receipt", "of block " + std::to_string(number) + " tx " +
+                                             std::to_string(i) + " (missing)");
+        }
+        out.push_back(std::move(**r));
+    }
+    return std::optional<std::vector<ReceiptRecord>>{std::move(out)};
+}
+
+std::optional<uint64_t> HistoryStore::last_indexed_block() const {
+    const uint64_t next = impl_->next_block.load();
+    if (next == 0) return std::nullopt;
+    return next - 1;
+}
+
+}  // namespace ampd::storage

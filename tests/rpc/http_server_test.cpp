@@ -1,0 +1,506 @@
+#include "ampd/rpc/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ampd/rpc/client.hpp"
+#include "ampd/rpc/params.hpp"
+
+namespace ampd::rpc {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxBody = 64 * 1024;
+
+MethodTable test_methods() {
+    MethodTable t;
+    t.add("add", [](const json& params, const RequestContext&) {
+        const Params p(params, 2, 2);
+        return json(to_quantity(p.quantity_u256(0) + p.quantity_u256(1)));
+    });
+    t.add("echo", [](const json& params, const RequestContext&) { return params; });
+    t.add("remote", [](const json&, const RequestContext& ctx) { return json(ctx.remote); });
+    t.add("revert", [](const json&, const RequestContext&) -> json {
+        throw RpcError(errc::kExecutionReverted, "execution reverted: 52", "0x08c379a0");
+    });
+    return t;
+}
+
+HttpServerConfig test_config() {
+    HttpServerConfig c;
+    c.port = 0;
+    c.max_body_bytes = kMaxBody;
+    c.worker_threads = 4;
+    // Short, so that stop() does not wait long on idle keep-alive connections.
+    c.keep_alive_timeout = std::chrono::seconds(1);
+    return c;
+}
+
+struct Node {
+    MetricsRegistry metrics;
+    Dispatcher dispatcher{test_methods(), {}, &metrics};
+    std::atomic<bool> healthy{true};
+    HttpServer server;
+
+    explicit Node(HttpServerConfig config = test_config())
+        : server(std::move(config), dispatcher, &metrics, [this] {
+              HealthReport r;
+              r.healthy = healthy.load();
+              r.body = {{"status", r.healthy ? "ok" : "syncing"}, {"head", 12}};
+              return r;
+          }) {
+        server.start();
+    }
+
+    [[nodiscard]] httplib::Client raw() const {
+        httplib::Client c("127.0.0.1", server.port());
+        c.set_read_timeout(5, 0);
+        return c;
+    }
+};
+
+TEST(HttpServer, ReportsTheEphemeralPort) {
+    Node n;
+    EXPECT_TRUE(n.server.running());
+    EXPECT_NE(n.server.port(), 0);
+    EXPECT_EQ(n.server.url(), "http://127.0.0.1:" + std::to_string(n.server.port()) + "/");
+}
+
+TEST(HttpServer, ClientRoundTrip) {
+    Node n;
+    JsonRpcClient client(n.server.url());
+    EXPECT_EQ(client.call("add", {"0x2", "0x3"}), "0x5");
+    EXPECT_EQ(client.call("echo", json::object({{"a", 1}})), json::object({{"a", 1}}));
+    EXPECT_TRUE(client.call("remote").get<std::string>().starts_with("127.0.0.1:"));
+    // Same client, same (kept-alive) connection, many calls.
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(client.call("add", {to_quantity(uint64_t(i)), "0x1"}),
+                  to_quantity(uint64_t(i + 1)));
+    }
+}
+
+TEST(HttpServer, ClientSeesErrorsAsTheServerSentThem) {
+    Node n;
+    JsonRpcClient client(n.server.url());
+    try {
+        (void)client.call("revert");
+        FAIL();
+    } catch (const RpcError& e) {
+        EXPECT_EQ(e.code, 3);
+        EXPECT_EQ(e.message, "execution reverted: 52");
+        EXPECT_EQ(e.data, json("0x08c379a0"));
+    }
+    try {
+        (void)client.call("add", {"0x01", "0x2"});
+        FAIL();
+    } catch (const RpcError& e) {
+        EXPECT_EQ(e.code, errc::kInvalidParams);
+        EXPECT_EQ(e.message, "invalid params: argument 0: hex number with leading zero digits");
+    }
+    EXPECT_THROW((void)client.call("nope"), RpcError);
+    // The connection is still good after errors.
+    EXPECT_EQ(client.call("add", {"0x1", "0x1"}), "0x2");
+}
+
+TEST(HttpServer, ClientBatch) {
+    Node n;
+    JsonRpcClient client(n.server.url());
+    const auto results =
+        client.batch({{"add", {"0x1", "0x2"}}, {"nope", json::array()}, {"echo", {7}}});
+    ASSERT_EQ(results.size(), 3U);
+    EXPECT_TRUE(results[0].ok());
+    EXPECT_EQ(results[0].value(), "0x3");
+    EXPECT_FALSE(results[1].ok());
+    EXPECT_EQ(results[1].error->code, errc::kMethodNotFound);
+    EXPECT_THROW((void)results[1].value(), RpcError);
+    EXPECT_EQ(results[2].value(), json::array({7}));
+    EXPECT_TRUE(client.batch({}).empty());
+}
+
+TEST(HttpServer, AnyPathServesJsonRpc) {
+    Node n;
+    auto c = n.raw();
+    for (const std::string path : {"/", "/rpc", "/v1/mainnet"}) {
+        const auto res =
+            c.Post(path, R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x1"]})",
+                   "application/json");
+        ASSERT_TRUE(res) << path;
+        EXPECT_EQ(res->status, 200);
+        EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+        EXPECT_EQ(json::parse(res->body)["result"], "0x2");
+    }
+    // Content types other than JSON are read as JSON anyway (curl -d sends form encoding).
+    const auto form =
+        c.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x1"]})",
+               "application/x-www-form-urlencoded");
+    ASSERT_TRUE(form);
+    EXPECT_EQ(json::parse(form->body)["result"], "0x2");
+}
+
+TEST(HttpServer, NotificationsGetNoContent) {
+    Node n;
+    auto c = n.raw();
+    const auto res = c.Post("/", R"({"jsonrpc":"2.0","method":"add","params":["0x1","0x1"]})",
+                            "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 204);
+    EXPECT_TRUE(res->body.empty());
+}
+
+TEST(HttpServer, ParseErrorsAreJsonRpcAnswers) {
+    Node n;
+    auto c = n.raw();
+    const auto res = c.Post("/", "{not json", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(json::parse(res->body)["error"]["code"], errc::kParseError);
+}
+
+void expect_too_large(const httplib::Result& res) {
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 413);
+    EXPECT_EQ(res->get_header_value("Access-Control-Allow-Origin"), "*");
+    const json body = json::parse(res->body);
+    EXPECT_EQ(body["error"]["code"], errc::kLimitExceeded);
+    EXPECT_EQ(body["error"]["message"],
+              "request body exceeds the limit of " + std::to_string(kMaxBody) + " bytes");
+    EXPECT_TRUE(body["id"].is_null());
+}
+
+TEST(HttpServer, OversizedBodyIs413AndTheServerKeepsServing) {
+    Node n;
+    const std::string big = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":[")" +
+                            std::string(kMaxBody, 'a') + "\"]}";
+    auto c = n.raw();
+    expect_too_large(c.Post("/", big, "application/json"));
+    // The same client object reconnects; a new one works too.
+    const auto after =
+        c.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x1"]})",
+               "application/json");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(json::parse(after->body)["result"], "0x2");
+
+    // A body exactly at the limit is accepted.
+    std::string exact = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":[""]})";
+    exact.insert(exact.size() - 3, std::string(kMaxBody - exact.size(), 'b'));
+    ASSERT_EQ(exact.size(), kMaxBody);
+    const auto ok = c.Post("/", exact, "application/json");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+
+    // Through JsonRpcClient the refusal surfaces as the JSON-RPC error it carries.
+    JsonRpcClient client(n.server.url());
+    try {
+        (void)client.call("echo", {std::string(kMaxBody, 'c')});
+        FAIL();
+    } catch (const RpcError& e) {
+        EXPECT_EQ(e.code, errc::kLimitExceeded);
+    }
+    EXPECT_EQ(client.call("add", {"0x1", "0x1"}), "0x2");
+}
+
+// POSTs a chunked body of `total` bytes (JSON whitespace) in 8 KiB chunks;
+// `sent` counts what the server took.
+httplib::Result post_chunked(httplib::Client& c, size_t total, size_t& sent) {
+    const std::string chunk(8192, ' ');
+    sent = 0;
+    return c.Post(
+        "/",
+        [&, total](size_t, httplib::DataSink& sink) {
+            if (sent >= total) {
+                sink.done();
+                return true;
+            }
+            sent += chunk.size();
+            return sink.write(chunk.data(), chunk.size());
+        },
+        "application/json");
+}
+
+TEST(HttpServer, OversizedChunkedBodyIs413) {
+    Node n;
+    auto c = n.raw();
+    size_t sent = 0;
+    // A little over the limit: read to the end and answered with a clean 413.
+    expect_too_large(post_chunked(c, kMaxBody + kMaxBody / 2, sent));
+
+    // Far more: the server stops reading at twice the limit and the client
+    // cannot send it all (what it did send sits in socket buffers); it may
+    // or may not get to read the 413 before the reset.
+    constexpr size_t kFlood = size_t{256} << 20;
+    const auto res = post_chunked(c, kFlood, sent);
+    if (res) expect_too_large(res);
+    EXPECT_LT(sent, kFlood);
+
+    // A small chunked body is served, on the same client object.
+    bool done = false;
+    const auto small = c.Post(
+        "/",
+        [&](size_t, httplib::DataSink& sink) {
+            if (done) {
+                sink.done();
+                return true;
+            }
+            done = true;
+            const std::string body =
+                R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x2"]})";
+            return sink.write(body.data(), body.size());
+        },
+        "application/json");
+    ASSERT_TRUE(small);
+    EXPECT_EQ(json::parse(small->body)["result"], "0x3");
+}
+
+// Sends `request` on a plain socket and returns what arrives until the
+// server closes or 2 s pass.
+std::string raw_exchange(uint16_t port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0);
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+TEST(HttpServer, AnnouncedOversizedBodyIsRefusedBeforeItIsSent) {
+    Node n;
+    const std::string answer = raw_exchange(
+        n.server.port(),
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+            std::to_string(kMaxBody + 1) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << answer;
+    EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("\"code\":-32005"), std::string::npos) << answer;
+}
+
+TEST(HttpServer, HugeDeclaredBodyIsRefusedUnread) {
+    Node n;
+    // No body follows the headers: the answer must not wait for one.
+    const std::string answer =
+        raw_exchange(n.server.port(),
+                     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\nConnection: "
+                     "close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << answer;
+    EXPECT_NE(answer.find("\"code\":-32005"), std::string::npos) << answer;
+    JsonRpcClient client(n.server.url());
+    EXPECT_EQ(client.call("add", {"0x1", "0x1"}), "0x2");
+}
+
+TEST(HttpServer, MultipartBodiesAreRefused) {
+    Node n;
+    auto c = n.raw();
+    const auto res = c.Post("/", "--x\r\n\r\n{}\r\n--x--\r\n", "multipart/form-data; boundary=x");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 415);
+}
+
+TEST(HttpServer, ConcurrentClients) {
+    Node n;  // 4 workers for 8 clients: connections beyond the pool queue and are served later
+    constexpr int kThreads = 8;
+    constexpr int kCalls = 40;
+    std::atomic<int> wrong{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                JsonRpcClient client(n.server.url());
+                for (int i = 0; i < kCalls; ++i) {
+                    const uint64_t a = static_cast<uint64_t>(t) * 1000 + static_cast<uint64_t>(i);
+                    if (client.call("add", {to_quantity(a), "0x1"}) != to_quantity(a + 1)) ++wrong;
+                }
+                const auto batch = client.batch({{"add", {"0x1", "0x1"}}, {"echo", {t}}});
+                if (batch[1].value() != json::array({t})) ++wrong;
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
+                ++failures;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(failures.load(), 0);
+    const std::string metrics = n.metrics.render();
+    EXPECT_NE(metrics.find("rpc_requests_total{method=\"add\"} " +
+                           std::to_string(kThreads * (kCalls + 1)) + "\n"),
+              std::string::npos)
+        << metrics;
+}
+
+TEST(HttpServer, HealthEndpoint) {
+    Node n;
+    auto c = n.raw();
+    auto res = c.Get("/health");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+    EXPECT_EQ(json::parse(res->body), json::parse(R"({"status":"ok","head":12})"));
+    n.healthy = false;
+    res = c.Get("/health");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503);
+    EXPECT_EQ(json::parse(res->body)["status"], "syncing");
+}
+
+TEST(HttpServer, HealthWithoutCallbackAndWhenItThrows) {
+    MetricsRegistry metrics;
+    Dispatcher d(test_methods(), {}, &metrics);
+    HttpServer plain(test_config(), d, &metrics);
+    plain.start();
+    httplib::Client c("127.0.0.1", plain.port());
+    auto res = c.Get("/health");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(json::parse(res->body), json::parse(R"({"status":"ok"})"));
+
+    HttpServer failing(test_config(), d, &metrics,
+                       []() -> HealthReport { throw std::runtime_error("disk gone"); });
+    failing.start();
+    httplib::Client f("127.0.0.1", failing.port());
+    res = f.Get("/health");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503);
+    EXPECT_EQ(res->body.find("disk"), std::string::npos);
+}
+
+TEST(HttpServer, MetricsEndpoint) {
+    Node n;
+    JsonRpcClient client(n.server.url());
+    (void)client.call("add", {"0x1", "0x1"});
+    auto c = n.raw();
+    const auto res = c.Get("/metrics");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(res->body.find("# TYPE rpc_request_duration_seconds histogram\n"), std::string::npos);
+    EXPECT_NE(res->body.find("rpc_request_duration_seconds_count{method=\"add\"} 1\n"),
+              std::string::npos);
+    EXPECT_NE(res->body.find("rpc_http_responses_total{code=\"200\"}"), std::string::npos)
+        << res->body;
+
+    Dispatcher d(test_methods());
+    HttpServer without(test_config(), d);
+    without.start();
+    httplib::Client w("127.0.0.1", without.port());
+    const auto none = w.Get("/metrics");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 404);
+}
+
+TEST(HttpServer, CorsPreflightAndHeaders) {
+    Node n;
+    auto c = n.raw();
+    const auto pre = c.Options("/", {{"Origin", "https://app.example"},
+                                     {"Access-Control-Request-Method", "POST"},
+                                     {"Access-Control-Request-Headers", "content-type,x-trace"}});
+    ASSERT_TRUE(pre);
+    EXPECT_EQ(pre->status, 204);
+    EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Origin"), "*");
+    EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("POST"),
+              std::string::npos);
+    EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Headers"), "content-type,x-trace");
+    EXPECT_FALSE(pre->get_header_value("Access-Control-Max-Age").empty());
+
+    const auto post = c.Post("/", {{"Origin", "https://app.example"}},
+                             R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x1"]})",
+                             "application/json");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->get_header_value("Access-Control-Allow-Origin"), "*");
+}
+
+TEST(HttpServer, CorsCanBeDisabled) {
+    HttpServerConfig config = test_config();
+    config.cors_origin.clear();
+    Node n(config);
+    auto c = n.raw();
+    const auto pre = c.Options("/", {{"Origin", "https://app.example"}});
+    ASSERT_TRUE(pre);
+    EXPECT_FALSE(pre->has_header("Access-Control-Allow-Origin"));
+    const auto post =
+        c.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"echo"})", "application/json");
+    ASSERT_TRUE(post);
+    EXPECT_FALSE(post->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST(HttpServer, GetOnTheRpcPathSaysToPost) {
+    Node n;
+    auto c = n.raw();
+    const auto res = c.Get("/");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 405);
+    EXPECT_EQ(res->get_header_value("Allow"), "POST, OPTIONS");
+}
+
+TEST(HttpServer, PortInUseIsAnError) {
+    Node n;
+    HttpServerConfig config = test_config();
+    config.port = n.server.port();
+    Dispatcher d(test_methods());
+    HttpServer second(config, d);
+    try {
+        second.start();
+        FAIL() << "two servers on one port";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(std::to_string(config.port)), std::string::npos);
+    }
+    EXPECT_FALSE(second.running());
+}
+
+TEST(HttpServer, StopIsGracefulAndIdempotent) {
+    Node n;
+    JsonRpcClient client(n.server.url());
+    EXPECT_EQ(client.call("add", {"0x1", "0x1"}), "0x2");
+    EXPECT_THROW(n.server.start(), std::logic_error);
+    n.server.stop();
+    EXPECT_FALSE(n.server.running());
+    n.server.stop();
+    EXPECT_THROW((void)client.call("add", {"0x1", "0x1"}), TransportError);
+}
+
+TEST(HttpServer, StopRightAfterStart) {
+    Dispatcher d(test_methods());
+    for (int i = 0; i < 5; ++i) {
+        HttpServer s(test_config(), d);
+        s.start();
+        s.stop();
+    }
+}
+
+TEST(HttpServer, KeepAliveOffClosesEachConnection) {
+    HttpServerConfig config = test_config();
+    config.keep_alive = false;
+    Node n(config);
+    JsonRpcClient client(n.server.url());
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(client.call("add", {"0x1", "0x1"}), "0x2");
+    auto c = n.raw();
+    const auto res = c.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"echo"})", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->get_header_value("Connection"), "close");
+}
+
+}  // namespace
+}  // namespace ampd::rpc

@@ -1,0 +1,410 @@
+#include "ampd/storage/history_store.hpp"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <random>
+
+#include "storage/history_fixtures.hpp"
+#include "storage/test_dir.hpp"
+
+namespace ampd::storage {
+namespace {
+
+using test::address_n;
+using test::BlockData;
+using test::LogSpec;
+using test::make_block;
+using test::TestDir;
+using test::topic_n;
+
+HistoryOptions small_options() {
+    HistoryOptions o;
+    o.block_cache_bytes = 8 << 20;
+    return o;
+}
+
+std::unique_ptr<HistoryStore> open_ok(const std::filesystem::path& dir) {
+    auto r = HistoryStore::open(dir, small_options());
+    if (!r) ADD_FAILURE() << r.error().describe();
+    return r ? std::move(*r) : nullptr;
+}
+
+void put_ok(HistoryStore& store, const BlockData& d) {
+    const Status st = store.put_block(d.block, d.txs, d.receipts);
+    ASSERT_TRUE(st) << st.error().describe();
+}
+
+// Blocks 0..2: a few transactions with logs of addresses 1..3.
+std::vector<BlockData> three_blocks() {
+    return {
+        make_block(0, {}),
+        make_block(1, {{{1, {1, 2}}, {2, {1}}}, {{1, {3}}}}),
+        make_block(2, {{}, {{3, {1, 2, 3, 4}}, {1, {}}}, {{2, {2, 2}}}}),
+    };
+}
+
+TEST(HistoryStore, BlocksTransactionsReceiptsRoundTrip) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_FALSE(store->last_indexed_block());
+    const auto blocks = three_blocks();
+    for (const auto& d : blocks) put_ok(*store, d);
+    EXPECT_EQ(store->last_indexed_block(), 2u);
+
+    for (const auto& d : blocks) {
+        EXPECT_EQ(**store->block_by_number(d.block.number), d.block);
+        EXPECT_EQ(**store->block_by_hash(d.block.hash), d.block);
+        for (size_t i = 0; i < d.txs.size(); ++i) {
+            EXPECT_EQ(**store->tx_by_hash(d.txs[i].hash), d.txs[i]);
+            EXPECT_EQ(**store->receipt_by_tx_hash(d.txs[i].hash), d.receipts[i]);
+        }
+        EXPECT_EQ(**store->receipts_of_block(d.block.number), d.receipts);
+    }
+    EXPECT_TRUE(store->receipts_of_block(0)->value().empty());  // present, no transactions
+    EXPECT_FALSE(*store->block_by_number(3));
+    EXPECT_FALSE(*store->block_by_hash(test::hash_of("nothing")));
+    EXPECT_FALSE(*store->tx_by_hash(test::hash_of("nothing")));
+    EXPECT_FALSE(*store->receipt_by_tx_hash(test::hash_of("nothing")));
+    EXPECT_FALSE(*store->receipts_of_block(3));
+}
+
+TEST(HistoryStore, RejectsInconsistentOrOutOfOrderBlocks) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    auto blocks = three_blocks();
+    put_ok(*store, blocks[0]);
+
+    auto expect_invalid = [&](const BlockData& d, const std::string& fragment) {
+        const Status st = store->put_block(d.block, d.txs, d.receipts);
+        ASSERT_FALSE(st);
+        EXPECT_EQ(st.error().kind, ErrorKind::kInvalidArgument);
+        EXPECT_NE(st.error().message.find(fragment), std::string::npos) << st.error().message;
+    };
+    expect_invalid(blocks[2], "not the next block");
+    expect_invalid(blocks[0], "not the next block");
+    BlockData d = blocks[1];
+    d.receipts.pop_back();
+    expect_invalid(d, "receipts were given");
+    d = blocks[1];
+    std::swap(d.txs[0], d.txs[1]);
+    expect_invalid(d, "hash differs");
+    d = blocks[1];
+    d.receipts[1].tx_index = 0;
+    expect_invalid(d, "wrong index");
+    d = blocks[1];
+    d.receipts[1].logs[0].log_index = 0;
+    expect_invalid(d, "log indexes must increase");
+    d = blocks[1];
+    d.receipts[0].logs[0].topics.resize(5);
+    expect_invalid(d, "over 4 topics");
+    EXPECT_EQ(store->last_indexed_block(), 0u);
+    put_ok(*store, blocks[1]);  // the valid one still goes in
+}
+
+TEST(HistoryStore, ReopenPersists) {
+    TestDir dir;
+    const auto blocks = three_blocks();
+    {
+        auto store = open_ok(dir.path());
+        ASSERT_NE(store, nullptr);
+        put_ok(*store, blocks[0]);
+        put_ok(*store, blocks[1]);
+    }
+    {
+        auto store = open_ok(dir.path());
+        ASSERT_NE(store, nullptr);
+        EXPECT_EQ(store->last_indexed_block(), 1u);
+        EXPECT_EQ(**store->block_by_number(1), blocks[1].block);
+        EXPECT_FALSE(store->put_block(blocks[1].block, blocks[1].txs, blocks[1].receipts));
+        put_ok(*store, blocks[2]);
+        LogFilter f;
+        f.to_block = 10;
+        EXPECT_EQ(store->get_logs(f)->size(), 6u);
+    }
+    // A second open of the same directory fails while the first holds it.
+    auto first = open_ok(dir.path());
+    ASSERT_NE(first, nullptr);
+    EXPECT_FALSE(HistoryStore::open(dir.path(), small_options()));
+}
+
+TEST(HistoryStore, StoreStartingAfterGenesis) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    put_ok(*store, make_block(1000, {{{1, {1}}}}));
+    put_ok(*store, make_block(1001, {}));
+    EXPECT_EQ(store->last_indexed_block(), 1001u);
+    LogFilter f;
+    f.from_block = 0;
+    f.to_block = 5000;
+    EXPECT_EQ(store->get_logs(f)->size(), 1u);
+}
+
+class HistoryLogs : public testing::Test {
+protected:
+    void SetUp() override {
+        store_ = open_ok(dir_.path());
+        ASSERT_NE(store_, nullptr);
+        for (const auto& d : three_blocks()) put_ok(*store_, d);
+    }
+
+    // (block, log index) of each result.
+    std::vector<std::pair<uint64_t, uint32_t>> query(const LogFilter& f) {
+        auto r = store_->get_logs(f);
+        if (!r) {
+            ADD_FAILURE() << r.error().describe();
+            return {};
+        }
+        std::vector<std::pair<uint64_t, uint32_t>> out;
+        for (const FoundLog& l : *r) out.emplace_back(l.block_number, l.log.log_index);
+        return out;
+    }
+
+    static LogFilter range(uint64_t from, uint64_t to) {
+        LogFilter f;
+        f.from_block = from;
+        f.to_block = to;
+        return f;
+    }
+
+    using Hits = std::vector<std::pair<uint64_t, uint32_t>>;
+    TestDir dir_;
+    std::unique_ptr<HistoryStore> store_;
+};
+
+// The logs of three_blocks(), as (block, log index): address; topics
+//   (1,0): a1 [t1 t2]   (1,1): a2 [t1]   (1,2): a1 [t3]
+//   (2,0): a3 [t1 t2 t3 t4]   (2,1): a1 []   (2,2): a2 [t2 t2]
+
+TEST_F(HistoryLogs, EverythingInOrder) {
+    EXPECT_EQ(query(range(0, 2)), (Hits{{1, 0}, {1, 1}, {1, 2}, {2, 0}, {2, 1}, {2, 2}}));
+    EXPECT_EQ(query(range(2, 2)), (Hits{{2, 0}, {2, 1}, {2, 2}}));
+    EXPECT_EQ(query(range(0, 0)), Hits{});
+    EXPECT_EQ(query(range(3, 9)), Hits{});  // past the last indexed block
+    EXPECT_EQ(query(range(1, 1000)).size(), 6u);
+}
+
+TEST_F(HistoryLogs, FoundLogCarriesItsContext) {
+    LogFilter f = range(0, 2);
+    f.addresses = {address_n(3)};
+    auto r = store_->get_logs(f);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), 1u);
+    const FoundLog& l = (*r)[0];
+    const BlockData b2 = make_block(2, {{}, {{3, {1, 2, 3, 4}}, {1, {}}}, {{2, {2, 2}}}});
+    EXPECT_EQ(l.block_number, 2u);
+    EXPECT_EQ(l.block_hash, b2.block.hash);
+    EXPECT_EQ(l.tx_hash, b2.block.tx_hashes[1]);
+    EXPECT_EQ(l.tx_index, 1u);
+    EXPECT_EQ(l.log, b2.receipts[1].logs[0]);
+}
+
+TEST_F(HistoryLogs, AddressFilters) {
+    LogFilter f = range(0, 2);
+    f.addresses = {address_n(1)};
+    EXPECT_EQ(query(f), (Hits{{1, 0}, {1, 2}, {2, 1}}));
+    f.addresses = {address_n(2), address_n(3), address_n(2)};  // OR, duplicates harmless
+    EXPECT_EQ(query(f), (Hits{{1, 1}, {2, 0}, {2, 2}}));
+    f.addresses = {address_n(9)};
+    EXPECT_EQ(query(f), Hits{});
+    f = range(2, 2);
+    f.addresses = {address_n(1)};
+    EXPECT_EQ(query(f), (Hits{{2, 1}}));
+}
+
+TEST_F(HistoryLogs, TopicFilters) {
+    LogFilter f = range(0, 2);
+    f.topics[0] = std::vector<Bytes32>{topic_n(1)};
+    EXPECT_EQ(query(f), (Hits{{1, 0}, {1, 1}, {2, 0}}));
+    f.topics[0] = std::vector<Bytes32>{topic_n(1), topic_n(3)};  // OR
+    EXPECT_EQ(query(f), (Hits{{1, 0}, {1, 1}, {1, 2}, {2, 0}}));
+    // Wildcard at 0, condition at 1: logs with fewer than two topics never match.
+    f.topics[0].reset();
+    f.topics[1] = std::vector<Bytes32>{topic_n(2)};
+    EXPECT_EQ(query(f), (Hits{{1, 0}, {2, 0}, {2, 2}}));
+    // An empty list is a wildcard too (as in geth).
+    f.topics[0] = std::vector<Bytes32>{};
+    EXPECT_EQ(query(f), (Hits{{1, 0}, {2, 0}, {2, 2}}));
+    // Conditions on several positions and the address combine with AND.
+    f.topics[0] = std::vector<Bytes32>{topic_n(2)};
+    EXPECT_EQ(query(f), (Hits{{2, 2}}));
+    f.addresses = {address_n(1)};
+    EXPECT_EQ(query(f), Hits{});
+    f = range(0, 2);
+    f.topics[3] = std::vector<Bytes32>{topic_n(4)};
+    EXPECT_EQ(query(f), (Hits{{2, 0}}));
+    f.topics[3] = std::vector<Bytes32>{topic_n(5)};
+    EXPECT_EQ(query(f), Hits{});
+}
+
+TEST_F(HistoryLogs, Limits) {
+    LogFilter f = range(0, 100000);
+    auto r = store_->get_logs(f);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::kLimitExceeded);
+    EXPECT_EQ(r.error().message, "block range 0x0-0x186a0 exceeds the limit of 100000 blocks");
+    EXPECT_TRUE(store_->get_logs(range(0, 99999)));  // exactly 100000 blocks
+
+    LogLimits limits;
+    limits.max_results = 5;
+    r = store_->get_logs(range(0, 2), limits);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::kLimitExceeded);
+    EXPECT_EQ(r.error().message, "query returns more than 5 results; narrow the block range");
+    limits.max_results = 6;
+    EXPECT_EQ(store_->get_logs(range(0, 2), limits)->size(), 6u);
+    r = store_->get_logs(range(0, 2));
+    ASSERT_TRUE(r);
+
+    // Through an index too.
+    f = range(0, 2);
+    f.addresses = {address_n(1)};
+    limits.max_results = 2;
+    r = store_->get_logs(f, limits);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "query returns more than 2 results; narrow the block range");
+
+    limits = LogLimits{};
+    limits.max_scanned = 2;
+    r = store_->get_logs(f, limits);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::kLimitExceeded);
+    EXPECT_NE(r.error().message.find("more than 2 log index entries"), std::string::npos);
+
+    limits.max_block_range = 2;
+    r = store_->get_logs(range(5, 6), limits);
+    EXPECT_TRUE(r);
+    r = store_->get_logs(range(5, 7), limits);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "block range 0x5-0x7 exceeds the limit of 2 blocks");
+
+    r = store_->get_logs(range(3, 2));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
+}
+
+TEST_F(HistoryLogs, EmptyStoreAnswersNothing) {
+    TestDir other;
+    auto empty = open_ok(other.path());
+    ASSERT_NE(empty, nullptr);
+    LogFilter f = range(0, 10);
+    f.addresses = {address_n(1)};
+    EXPECT_TRUE(empty->get_logs(f)->empty());
+    EXPECT_TRUE(empty->get_logs(range(0, 10))->empty());
+}
+
+// Random blocks and random filters against a brute-force reference.
+TEST(HistoryLogsProperty, MatchesBruteForce) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    std::mt19937 rng(20240601);
+    auto pick = [&](unsigned n) { return static_cast<uint8_t>(rng() % n); };
+
+    std::vector<BlockData> blocks;
+    for (uint64_t n = 0; n < 80; ++n) {
+        std::vector<std::vector<LogSpec>> txs(pick(5));
+        for (auto& logs : txs) {
+            logs.resize(pick(4));
+            for (LogSpec& l : logs) {
+                l.address = pick(5);
+                l.topics.resize(pick(5));
+                for (uint8_t& t : l.topics) t = pick(6);
+            }
+        }
+        blocks.push_back(make_block(n, txs));
+        put_ok(*store, blocks.back());
+    }
+
+    for (int q = 0; q < 400; ++q) {
+        LogFilter f;
+        f.from_block = pick(85);
+        f.to_block = f.from_block + pick(40);
+        if (pick(2) == 0) {
+            for (int k = pick(3); k >= 0; --k) f.addresses.push_back(address_n(pick(6)));
+        }
+        for (auto& slot : f.topics) {
+            if (pick(3) != 0) continue;
+            slot.emplace();
+            for (int k = pick(3); k > 0; --k) slot->push_back(topic_n(pick(7)));
+        }
+
+        std::vector<FoundLog> expected;
+        for (const BlockData& d : blocks) {
+            if (d.block.number < f.from_block || d.block.number > f.to_block) continue;
+            for (const ReceiptRecord& r : d.receipts) {
+                for (const LogRecordStored& log : r.logs) {
+                    bool ok = f.addresses.empty() ||
+                              std::find(f.addresses.begin(), f.addresses.end(), log.address) !=
+                                  f.addresses.end();
+                    for (size_t i = 0; ok && i < 4; ++i) {
+                        if (!f.topics[i] || f.topics[i]->empty()) continue;
+                        ok = i < log.topics.size() &&
+                             std::find(f.topics[i]->begin(), f.topics[i]->end(), log.topics[i]) !=
+                                 f.topics[i]->end();
+                    }
+                    if (ok) {
+                        expected.push_back(
+                            FoundLog{log, d.block.number, d.block.hash, r.tx_hash, r.tx_index});
+                    }
+                }
+            }
+        }
+        auto got = store->get_logs(f);
+        ASSERT_TRUE(got) << got.error().describe();
+        ASSERT_EQ(*got, expected) << "query " << q;
+    }
+}
+
+TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
+    TestDir dir;
+    {
+        auto store = open_ok(dir.path());
+        ASSERT_NE(store, nullptr);
+        for (const auto& d : three_blocks()) put_ok(*store, d);
+    }
+    {
+        // Overwrite block 1 and receipt (2, 1) with garbage behind the store's back.
+        std::vector<std::string> names;
+        ASSERT_TRUE(
+            rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names)
+                .ok());
+        std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+        for (const auto& n : names) descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        ASSERT_TRUE(
+            rocksdb::DB::Open(rocksdb::DBOptions(), dir.path().string(), descs, &handles, &raw)
+                .ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        auto handle = [&](const std::string& name) {
+            for (size_t i = 0; i < names.size(); ++i) {
+                if (names[i] == name) return handles[i];
+            }
+            return handles[0];
+        };
+        const std::string key("\0\0\0\0\0\0\0\x01", 8);  // block 1, big-endian
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("blocks"), key, "\x01garbage").ok());
+        const std::string rkey("\0\0\0\0\0\0\0\x02\0\0\0\x01", 12);  // block 2, tx 1
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("receipts"), rkey, "\x01").ok());
+        for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+        ASSERT_TRUE(db->Close().ok());
+    }
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    auto b = store->block_by_number(1);
+    ASSERT_FALSE(b);
+    EXPECT_EQ(b.error().kind, ErrorKind::kCorruption);
+    EXPECT_EQ(store->receipts_of_block(2).error().kind, ErrorKind::kCorruption);
+    LogFilter f;
+    f.to_block = 2;
+    f.addresses = {address_n(1)};  // (2,1) is address 1's log in tx 1
+    EXPECT_EQ(store->get_logs(f).error().kind, ErrorKind::kCorruption);
+    EXPECT_EQ(**store->block_by_number(2), three_blocks()[2].block);
+}
+
+}  // namespace
+}  // namespace ampd::storage
