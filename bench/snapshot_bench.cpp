@@ -78,8 +78,8 @@ std::unique_ptr<SnapshotWorld> build(bool rich) {
     const u256 grant = pow10(24);
     for (const Address& h : holders) amp->genesis_mint(h, grant);
     if (rich) {
-        const Bytes to_plain = ampd::contracts::change_partition_data(
-            ampd::contracts::make_partition(0, 7, owner));
+        const Bytes to_plain =
+            ampd::contracts::change_partition_data(ampd::contracts::make_partition(0, 7, owner));
         const ampd::Bytes4 sel_move =
             ampd::selector_of("transferByPartition(bytes32,address,address,uint256,bytes,bytes)");
         const ampd::Bytes4 sel_approve = ampd::selector_of("approve(address,uint256)");
@@ -143,8 +143,23 @@ void BM_StateHash(benchmark::State& state) {
 }
 
 // Arg 0 = Plain, 1 = Rich.
-BENCHMARK(BM_SaveWorld)->ArgName("rich")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_LoadWorld)->ArgName("rich")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_StateHash)->ArgName("rich")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_SaveWorld)
+    ->ArgName("rich")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK(BM_LoadWorld)
+    ->ArgName("rich")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK(BM_StateHash)
+    ->ArgName("rich")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace

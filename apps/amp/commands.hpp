@@ -1,5 +1,6 @@
 // The amp command line: each command group lives in its own file and
-// registers its subcommands here. A subcommand's callback runs after parsing
+// registers its subcommands here (the commands that talk to a node live in
+// src/cli, see ampd/cli/app.hpp). A subcommand's callback runs after parsing
 // and leaves the process exit code in `exit_code`.
 #pragma once
 

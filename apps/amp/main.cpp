@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "ampd/cli/app.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,9 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     amp_cli::add_conformance_command(app, exit_code);
     amp_cli::add_demo_command(app, exit_code);
+    // Commands that talk to a node or manage keys (src/cli).
+    ampd::cli::Io io = ampd::cli::standard_io();
+    ampd::cli::add_node_commands(app, io, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

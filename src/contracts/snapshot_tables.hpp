@@ -2,11 +2,11 @@
 // canonical form and reading it back strictly.
 //
 // A table is written as a count and its entries sorted by key, leaving out
-// every entry whose value is the zero value (FlatMap records are never
-// erased and node-map keys survive a reset to zero, so absent and zero must
-// serialize alike). The reader accepts only that form: keys strictly
-// ascending and no zero values, so one state has one encoding and a loaded
-// snapshot saves back to the same bytes.
+// the entries the caller's `absent` predicate names: for FlatMaps the zero
+// value (records are never erased, and a zero record behaves exactly like a
+// missing one). The reader accepts only that form: keys strictly ascending
+// and no absent values, so one state has one encoding and a loaded snapshot
+// saves back to the same bytes.
 #pragma once
 
 #include <algorithm>

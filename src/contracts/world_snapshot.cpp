@@ -58,13 +58,11 @@ std::string printable(std::string_view s) {
     return out;
 }
 
-}  // namespace
-
-Bytes save_world(const state::World& world) {
+// The snapshot of `world`, appended to `w` without a length prefix.
+void write_world(const state::World& world, state::SnapshotWriter& w) {
     if (world.journal().size() != 0) {
         throw std::logic_error("save_world: a transaction is in progress (journal not empty)");
     }
-    state::SnapshotWriter w;
     for (const uint8_t b : kMagic) w.u8(b);
     w.u32(kVersion);
     const std::vector<Address> addresses = world.contract_addresses();
@@ -77,7 +75,20 @@ Bytes save_world(const state::World& world) {
         c->save(w);
         w.end_block(mark);
     }
+}
+
+}  // namespace
+
+Bytes save_world(const state::World& world) {
+    state::SnapshotWriter w;
+    write_world(world, w);
     return std::move(w).take();
+}
+
+void save_world(const state::World& world, state::SnapshotWriter& w) {
+    const size_t mark = w.begin_block();
+    write_world(world, w);
+    w.end_block(mark);
 }
 
 std::unique_ptr<state::World> load_world(ByteView snapshot) {

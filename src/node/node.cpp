@@ -221,12 +221,13 @@ struct Node::Impl {
         if (const auto* o = std::get_if<wal::OpenBlock>(&*r)) {
             chain->open_block(o->timestamp);
         } else if (const auto* t = std::get_if<wal::Transaction>(&*r)) {
-            auto d = tx::decode_transaction(t->raw);
+            // The sender was recovered at admission and logged beside the bytes.
+            auto d = tx::parse_transaction(t->raw);
             if (!d) {
                 throw NodeError(fmt::format("WAL record {}: transaction does not decode: {}",
                                             rec.seq, d.error().message));
             }
-            SignedTx s{std::move(d->tx), t->sender, d->hash, t->raw};
+            SignedTx s{std::move(*d), t->sender, tx::tx_hash(t->raw), t->raw};
             if (auto rej = chain->check(s)) {
                 throw NodeError(fmt::format("WAL record {}: replay diverged: {}", rec.seq,
                                             rej->message));
@@ -545,11 +546,15 @@ uint64_t Node::chain_id() const {
 }
 
 SubmitResult Node::submit(SignedTx tx) {
+    return submit_async(std::move(tx)).get();
+}
+
+std::future<SubmitResult> Node::submit_async(SignedTx tx) {
     auto job = std::make_unique<Job>();
     job->tx = std::move(tx);
     std::future<SubmitResult> done = job->tx_done.get_future();
     impl_->enqueue(std::move(job));
-    return done.get();
+    return done;
 }
 
 uint64_t Node::head_number() const {

@@ -43,12 +43,11 @@ json format_log(const storage::LogRecordStored& log, const storage::ReceiptRecor
 
 json format_transaction(const storage::TxRecord& t, const storage::BlockRecord* block) {
     json j;
-    auto decoded = tx::decode_transaction(t.raw);
-    if (!decoded) {
-        // Only admitted transactions are stored; this would be a bug.
-        throw RpcError(errc::kInternalError, "stored transaction does not decode");
-    }
-    const tx::Transaction& x = decoded->tx;
+    // Stored bytes were admitted (signature checked) and the sender is
+    // recorded, so no recovery is needed to show them.
+    auto decoded = tx::parse_transaction(t.raw);
+    if (!decoded) throw RpcError(errc::kInternalError, "stored transaction does not decode");
+    const tx::Transaction& x = *decoded;
     j["hash"] = to_hex(t.hash);
     j["from"] = to_hex(t.from);
     j["to"] = x.to ? json(to_hex(*x.to)) : json(nullptr);

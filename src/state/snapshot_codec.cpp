@@ -97,14 +97,18 @@ Bytes4 SnapshotReader::bytes4() {
     return Bytes4::from(ByteView(take(4), 4));
 }
 
-Bytes SnapshotReader::bytes() {
+ByteView SnapshotReader::bytes_view() {
     const uint64_t n = u64();
     if (n > remaining()) {
         fail("truncated (byte string of " + std::to_string(n) + " bytes, " +
              std::to_string(remaining()) + " left)");
     }
-    const uint8_t* p = take(static_cast<size_t>(n));
-    return Bytes(p, p + n);
+    return ByteView(take(static_cast<size_t>(n)), static_cast<size_t>(n));
+}
+
+Bytes SnapshotReader::bytes() {
+    const ByteView v = bytes_view();
+    return Bytes(v.begin(), v.end());
 }
 
 std::string SnapshotReader::string() {

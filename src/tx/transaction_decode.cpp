@@ -255,26 +255,25 @@ Result<Address, DecodeError> recover_sender(const Transaction& tx) {
 
 }  // namespace
 
-Result<DecodedTransaction, DecodeError> decode_transaction(ByteView raw) {
+Result<Transaction, DecodeError> parse_transaction(ByteView raw) {
     if (raw.empty()) return DecodeError{DecodeErrorKind::kEmptyInput, "empty transaction"};
     const uint8_t first = raw[0];
-
-    std::optional<Result<Transaction, DecodeError>> decoded;
-    if (first > kMaxTypeByte) {
-        decoded = decode_legacy(raw);
-    } else if (first == static_cast<uint8_t>(TxType::kAccessList) ||
-               first == static_cast<uint8_t>(TxType::kDynamicFee)) {
+    if (first > kMaxTypeByte) return decode_legacy(raw);
+    if (first == static_cast<uint8_t>(TxType::kAccessList) ||
+        first == static_cast<uint8_t>(TxType::kDynamicFee)) {
         if (raw.size() == 1) return malformed("typed transaction has no payload");
-        decoded = decode_typed(static_cast<TxType>(first), raw.subspan(1));
-    } else {
-        return DecodeError{DecodeErrorKind::kUnsupportedType,
-                           "unsupported transaction type " + hex::encode(raw.first(1))};
+        return decode_typed(static_cast<TxType>(first), raw.subspan(1));
     }
-    if (!*decoded) return decoded->error();
+    return DecodeError{DecodeErrorKind::kUnsupportedType,
+                       "unsupported transaction type " + hex::encode(raw.first(1))};
+}
 
-    auto sender = recover_sender(decoded->value());
+Result<DecodedTransaction, DecodeError> decode_transaction(ByteView raw) {
+    auto decoded = parse_transaction(raw);
+    if (!decoded) return decoded.error();
+    auto sender = recover_sender(decoded.value());
     if (!sender) return sender.error();
-    return DecodedTransaction{std::move(decoded->value()), *sender, tx_hash(raw)};
+    return DecodedTransaction{std::move(decoded.value()), *sender, tx_hash(raw)};
 }
 
 }  // namespace ampd::tx

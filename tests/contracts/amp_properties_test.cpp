@@ -4,18 +4,9 @@
 // every step and that a reverted transaction changes nothing.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <iostream>
-#include <map>
-#include <random>
-#include <set>
 #include <string>
-#include <vector>
 
-#include "ampd/contracts/builtin.hpp"
-#include "ampd/contracts/partitions.hpp"
-#include "ampd/primitives/abi.hpp"
-#include "ampd/primitives/keccak.hpp"
 #include "support/amp_harness.hpp"
 
 namespace ampd {

@@ -121,8 +121,7 @@ private:
     u256 read_u256(const Address& to, std::string_view sig, const abi::Encoder& args = {}) {
         return abi::Decoder(read(to, sig, args)).uint256(0).value_or(u256(0));
     }
-    Address read_address(const Address& to, std::string_view sig,
-                         const abi::Encoder& args = {}) {
+    Address read_address(const Address& to, std::string_view sig, const abi::Encoder& args = {}) {
         return abi::Decoder(read(to, sig, args)).address(0).value_or(Address{});
     }
     Supply supply(const Address& m, uint64_t nonce) {
@@ -169,8 +168,7 @@ private:
                                            abi::Encoder().bytes32(Bytes32{}).address(from));
                 const u256 value = rng_() % 5 == 0 ? amount() : below(bal);
                 return transfer_by_partition(from, Bytes32{}, from, m, value,
-                                             change_partition_data(pool_of(m, 1 + rng_() % 2)),
-                                             {});
+                                             change_partition_data(pool_of(m, 1 + rng_() % 2)), {});
             }
             case 3: {
                 // Publish a withdrawal root over the latest supplies.
@@ -187,19 +185,21 @@ private:
                 if (leaves.empty()) return transfer_to_manager(m);
                 std::vector<Bytes32> hashes;
                 for (const Withdrawal& w : leaves) {
-                    hashes.push_back(FCM::withdrawal_leaf(w.supplier, w.partition, w.value,
-                                                          w.max_nonce));
+                    hashes.push_back(
+                        FCM::withdrawal_leaf(w.supplier, w.partition, w.value, w.max_nonce));
                 }
                 const MerkleTree tree(hashes);
                 const u256 root_nonce =
                     read_u256(m, "maxWithdrawalRootNonce()") + u256(rng_() % 8 == 0 ? 2 : 1);
                 std::vector<Bytes32> replaced;
-                if (!withdrawals_.empty() && rng_() % 3 == 0) replaced.push_back(pick(withdrawals_).root);
-                const ExecResult r = tx(mostly(owner), m, "addWithdrawalRoot(bytes32,uint256,bytes32[])",
-                                        abi::Encoder()
-                                            .bytes32(tree.root())
-                                            .uint256(root_nonce)
-                                            .bytes32_array(replaced));
+                if (!withdrawals_.empty() && rng_() % 3 == 0)
+                    replaced.push_back(pick(withdrawals_).root);
+                const ExecResult r =
+                    tx(mostly(owner), m, "addWithdrawalRoot(bytes32,uint256,bytes32[])",
+                       abi::Encoder()
+                           .bytes32(tree.root())
+                           .uint256(root_nonce)
+                           .bytes32_array(replaced));
                 if (r.success) {
                     for (size_t i = 0; i < leaves.size(); ++i) {
                         leaves[i].proof = tree.proof(i);
@@ -213,8 +213,7 @@ private:
             case 5: {
                 if (withdrawals_.empty()) return transfer_to_manager(m);
                 const Withdrawal& w = pick(withdrawals_);
-                const Bytes data =
-                    rng_() % 6 == 0 ? Bytes{} : change_partition_data(Bytes32{});
+                const Bytes data = rng_() % 6 == 0 ? Bytes{} : change_partition_data(Bytes32{});
                 return transfer_by_partition(
                     rng_() % 4 == 0 ? read_address(w.manager, "owner()") : w.supplier, w.partition,
                     w.manager, w.supplier, w.value, data,
@@ -230,7 +229,8 @@ private:
                     const u256 withdrawn =
                         read_u256(m, "addressToCumulativeAmountWithdrawn(bytes32,address)",
                                   abi::Encoder().bytes32(s.partition).address(s.supplier));
-                    leaves.push_back(Fallback{m, s.supplier, s.partition, withdrawn + s.amount, {}});
+                    leaves.push_back(
+                        Fallback{m, s.supplier, s.partition, withdrawn + s.amount, {}});
                 }
                 if (leaves.empty()) return transfer_to_manager(m);
                 std::vector<Bytes32> hashes;
@@ -269,14 +269,13 @@ private:
                 block_.timestamp += rng_() % 64;
                 const uint64_t n = 1 + rng_() % supplies;
                 const Supply s = supply(m, n);
-                return transfer_by_partition(
-                    rng_() % 4 == 0 ? owner : s.supplier, s.partition, m,
-                    s.supplier.is_zero() ? pick(actors_) : s.supplier, s.amount,
-                    change_partition_data(Bytes32{}),
-                    abi::Encoder()
-                        .bytes32(repeated(FCM::kRefundFlagByte))
-                        .uint256(u256(n))
-                        .finish());
+                return transfer_by_partition(rng_() % 4 == 0 ? owner : s.supplier, s.partition, m,
+                                             s.supplier.is_zero() ? pick(actors_) : s.supplier,
+                                             s.amount, change_partition_data(Bytes32{}),
+                                             abi::Encoder()
+                                                 .bytes32(repeated(FCM::kRefundFlagByte))
+                                                 .uint256(u256(n))
+                                                 .finish());
             }
             case 10: {
                 const Bytes32 pool = pool_of(m, 1 + rng_() % 2);
@@ -303,8 +302,8 @@ private:
                           abi::Encoder().address(pick(actors_)));
             }
             case 13: {
-                const Bytes32 p = rng_() % 6 == 0 ? pool_of(pick(actors_), 1)
-                                                  : pool_of(m, 1 + rng_() % 3);
+                const Bytes32 p =
+                    rng_() % 6 == 0 ? pool_of(pick(actors_), 1) : pool_of(m, 1 + rng_() % 3);
                 const Address sender =
                     rng_() % 6 == 0 ? read_address(m, "partitionManager()") : mostly(owner);
                 return tx(sender, m,
@@ -327,8 +326,10 @@ private:
                 }
                 if (rng_() % 2 == 0) {
                     return tx(pick(actors_), m, "requestRelease(bytes32,uint256,bytes)",
-                              abi::Encoder().bytes32(pool_of(m, 1)).uint256(amount()).bytes(
-                                  Bytes{1, 2, 3}));
+                              abi::Encoder()
+                                  .bytes32(pool_of(m, 1))
+                                  .uint256(amount())
+                                  .bytes(Bytes{1, 2, 3}));
                 }
                 return tx(mostly(read_address(m, "authorizedNewOwner()")), m, "assumeOwnership()",
                           abi::Encoder());
@@ -373,8 +374,9 @@ private:
                 Bytes4 prefix;
                 const uint32_t p = kPrefixes[rng_() % 4];
                 for (int i = 0; i < 4; ++i) prefix.b[i] = static_cast<uint8_t>(p >> (24 - 8 * i));
-                return tx(mostly(amp_owner), amp_, "setPartitionStrategy(bytes4,address)",
-                          abi::Encoder().bytes4(prefix).address(rng_() % 2 == 0 ? Address{} : amp_));
+                return tx(
+                    mostly(amp_owner), amp_, "setPartitionStrategy(bytes4,address)",
+                    abi::Encoder().bytes4(prefix).address(rng_() % 2 == 0 ? Address{} : amp_));
             }
             case 7:
                 return tx(mostly(amp_owner), amp_, "authorizeOwnershipTransfer(address)",
@@ -401,16 +403,18 @@ private:
                 // Naming itself as its own hook makes the actor's transfers
                 // revert until it resets the entry (the common case).
                 return tx(from, reg, "setInterfaceImplementer(address,bytes32,address)",
-                          abi::Encoder().address(rng_() % 2 == 0 ? Address{} : from).bytes32(hash).address(
-                              rng_() % 3 == 0 ? from : Address{}));
+                          abi::Encoder()
+                              .address(rng_() % 2 == 0 ? Address{} : from)
+                              .bytes32(hash)
+                              .address(rng_() % 3 == 0 ? from : Address{}));
             case 1:
-                return tx(from, reg, "setManager(address,address)",
-                          abi::Encoder().address(from).address(rng_() % 2 == 0 ? from
-                                                                               : pick(actors_)));
+                return tx(
+                    from, reg, "setManager(address,address)",
+                    abi::Encoder().address(from).address(rng_() % 2 == 0 ? from : pick(actors_)));
             case 2: {
                 const Address addr = pick(actors_);
-                const Address manager = read_address(reg, "getManager(address)",
-                                                     abi::Encoder().address(addr));
+                const Address manager =
+                    read_address(reg, "getManager(address)", abi::Encoder().address(addr));
                 return tx(mostly(manager), reg, "setInterfaceImplementer(address,bytes32,address)",
                           abi::Encoder().address(addr).bytes32(hash).address(Address{}));
             }

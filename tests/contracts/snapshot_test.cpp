@@ -72,8 +72,7 @@ public:
         ASSERT_TRUE(r.success) << sig << ": " << r.revert_reason;
     }
     ExecResult view(const Address& to, std::string_view sig, const abi::Encoder& args = {}) {
-        return world_->simulate(Message{Address{}, to, args.finish_call(selector_of(sig))},
-                                block_);
+        return world_->simulate(Message{Address{}, to, args.finish_call(selector_of(sig))}, block_);
     }
     u256 view_u256(const Address& to, std::string_view sig, const abi::Encoder& args = {}) {
         return abi::Decoder(view(to, sig, args).output).uint256(0).value_or(u256(0));
@@ -95,7 +94,8 @@ private:
 // permitted pool, as at the demo's genesis.
 void genesis(Driver& d) {
     d.deploy("SwapToken", kFxc, kOwner, {});
-    d.deploy("Amp", kAmp, kOwner, abi::Encoder().address(kFxc).string("Amp").string("AMP").finish());
+    d.deploy("Amp", kAmp, kOwner,
+             abi::Encoder().address(kFxc).string("Amp").string("AMP").finish());
     d.deploy("CollateralPoolPartitionValidator", kPoolValidator, kOwner,
              abi::Encoder().address(kAmp).finish());
     d.deploy("HolderCollateralPartitionValidator", kHolderValidator, kOwner,
@@ -213,6 +213,27 @@ TEST(Snapshot, DemoWorldRoundTripsAndIsDeterministic) {
     EXPECT_EQ(save_world(*loaded), snap);
     EXPECT_EQ(loaded->contract_count(), 6U);
     EXPECT_TRUE(loaded->contract_as<Amp>(kAmp)->check_invariants().empty());
+}
+
+TEST(Snapshot, AWorldEmbedsInALargerSnapshotWithoutACopy) {
+    Driver d;
+    demo(d);
+    SnapshotWriter embedded;
+    embedded.u32(7);
+    save_world(d.world(), embedded);
+    embedded.u8(1);
+    SnapshotWriter copied;
+    copied.u32(7);
+    copied.bytes(save_world(d.world()));
+    copied.u8(1);
+    EXPECT_EQ(embedded.data(), copied.data());
+
+    state::SnapshotReader r(embedded.data());
+    EXPECT_EQ(r.u32(), 7U);
+    const std::unique_ptr<state::World> w = load_world(r.bytes_view());
+    EXPECT_EQ(r.u8(), 1U);
+    r.expect_end();
+    EXPECT_EQ(state_hash(*w), state_hash(d.world()));
 }
 
 TEST(Snapshot, StateHashChangesWithTheState) {
@@ -570,18 +591,19 @@ Bytes amp_body(const std::vector<Bytes32>& total_partitions, const u256& total_s
 }
 
 TEST(Snapshot, RejectsInconsistentAmpTables) {
-    const Bytes ok = single_contract_snapshot("Amp", kAmp, amp_body({Bytes32{}}, u256(5), {{kAlice, u256(5)}}));
+    const Bytes ok =
+        single_contract_snapshot("Amp", kAmp, amp_body({Bytes32{}}, u256(5), {{kAlice, u256(5)}}));
     EXPECT_EQ(load_error(ok), "");
 
     EXPECT_NE(load_error(single_contract_snapshot("Amp", kAmp, amp_body({}, u256(0))))
                   .find("totalPartitions does not start with the default partition"),
               std::string::npos);
-    EXPECT_NE(load_error(single_contract_snapshot("Amp", kAmp,
-                                                  amp_body({Bytes32{}, pool()}, u256(0))))
-                  .find("totalPartitions entry 1 has no matching supply"),
-              std::string::npos);
-    EXPECT_NE(load_error(single_contract_snapshot("Amp", kAmp,
-                                                  amp_body({Bytes32{}}, u256(4), {{kAlice, u256(5)}})))
+    EXPECT_NE(
+        load_error(single_contract_snapshot("Amp", kAmp, amp_body({Bytes32{}, pool()}, u256(0))))
+            .find("totalPartitions entry 1 has no matching supply"),
+        std::string::npos);
+    EXPECT_NE(load_error(single_contract_snapshot(
+                             "Amp", kAmp, amp_body({Bytes32{}}, u256(4), {{kAlice, u256(5)}})))
                   .find("balances do not add up to totalSupply"),
               std::string::npos);
 }

@@ -112,6 +112,21 @@ TEST(SnapshotCodec, RoundTripsEveryField) {
     read_sample(r);
 }
 
+TEST(SnapshotCodec, BytesViewReadsTheBytesFieldWithoutCopying) {
+    SnapshotWriter w;
+    w.bytes(Bytes{4, 5, 6});
+    w.u8(9);
+    SnapshotReader r(w.data());
+    const ByteView v = r.bytes_view();
+    EXPECT_EQ(Bytes(v.begin(), v.end()), (Bytes{4, 5, 6}));
+    EXPECT_EQ(v.data(), w.data().data() + 8);
+    EXPECT_EQ(r.u8(), 9);
+    r.expect_end();
+    const Bytes cut(w.data().begin(), w.data().begin() + 10);
+    EXPECT_NE(error_of(cut, [](SnapshotReader& in) { (void)in.bytes_view(); }).find("truncated"),
+              std::string::npos);
+}
+
 TEST(SnapshotCodec, IntegersAreLittleEndian) {
     SnapshotWriter w;
     w.u32(0x04030201);

@@ -20,9 +20,10 @@ public:
             const std::vector<Bytes32>& cur = levels_.back();
             std::vector<Bytes32> next;
             for (size_t i = 0; i < cur.size(); i += 2) {
-                next.push_back(i + 1 < cur.size()
-                                   ? contracts::FlexaCollateralManager::merkle_parent(cur[i], cur[i + 1])
-                                   : cur[i]);
+                next.push_back(
+                    i + 1 < cur.size()
+                        ? contracts::FlexaCollateralManager::merkle_parent(cur[i], cur[i + 1])
+                        : cur[i]);
             }
             levels_.push_back(std::move(next));
         }

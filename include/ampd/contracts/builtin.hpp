@@ -36,6 +36,10 @@ state::ExecResult deploy_builtin(state::World& world, std::string_view type, con
 // worlds that behave the same give the same bytes. Only between
 // transactions: throws std::logic_error while the journal holds records.
 [[nodiscard]] Bytes save_world(const state::World& world);
+// Appends what w.bytes(save_world(world)) would (a length-prefixed field)
+// without the intermediate copy: for a world inside a larger snapshot. Read
+// it back with load_world(r.bytes_view()).
+void save_world(const state::World& world, state::SnapshotWriter& w);
 
 // The world save_world() wrote. Throws state::SnapshotError for malformed,
 // truncated, non-canonical or inconsistent input and for unknown types.

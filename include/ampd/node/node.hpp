@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,10 @@ public:
     // Admits, executes and durably records `tx`; blocks until then.
     // Thread-safe; many threads submit concurrently.
     SubmitResult submit(SignedTx tx);
+    // The same without waiting: the future is ready once `tx` is durable (or
+    // refused). Lets one caller keep many transactions in flight, so they
+    // share group commits.
+    std::future<SubmitResult> submit_async(SignedTx tx);
 
     // --- reads (thread-safe) ---
     // The newest block in the history store (sealed and durable).

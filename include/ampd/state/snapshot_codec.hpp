@@ -96,6 +96,9 @@ public:
     Bytes32 bytes32();
     Bytes4 bytes4();
     Bytes bytes();
+    // The same field as bytes(), as a view into the input (no copy; valid
+    // as long as the input is).
+    ByteView bytes_view();
     std::string string();
 
     // A count of entries each at least `min_entry_bytes` long (>= 1); throws

@@ -100,6 +100,12 @@ struct DecodedTransaction {
 
 [[nodiscard]] Result<DecodedTransaction, DecodeError> decode_transaction(ByteView raw);
 
+// The fields of a signed transaction without recovering its sender: for
+// bytes this node already admitted (its own log and history), whose sender
+// is recorded beside them. Same canonical-form checks as decode_transaction,
+// but no signature check.
+[[nodiscard]] Result<Transaction, DecodeError> parse_transaction(ByteView raw);
+
 // ---- Fees -----------------------------------------------------------------
 
 // Most the sender pays per gas: gas_price, or max_fee_per_gas for type 2.
