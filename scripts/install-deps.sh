@@ -7,8 +7,14 @@ packages=(
   ca-certificates g++ cmake ninja-build pkg-config make git
   libcrypto++-dev libsecp256k1-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libcli11-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  librocksdb-dev libcpp-httplib-dev
+  python3 curl
 )
+# Node.js and npm run the ethers end-to-end tests. A machine that already has
+# them (e.g. from NodeSource) keeps its own; Debian's packages otherwise.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -114,9 +114,8 @@ int run(const Options& o) {
     if (o.rpc_threads > 0) http.worker_threads = o.rpc_threads;
     ampd::rpc::HttpServer server(http, dispatcher, &metrics, [&node] {
         ampd::rpc::HealthReport r;
-        r.body = {{"status", "ok"},
-                  {"chainId", node->chain_id()},
-                  {"blockNumber", node->head_number()}};
+        r.body = {
+            {"status", "ok"}, {"chainId", node->chain_id()}, {"blockNumber", node->head_number()}};
         return r;
     });
     server.start();
@@ -142,8 +141,7 @@ int main(int argc, char** argv) {
     app.add_option("--datadir", o.datadir,
                    "data directory (default with --dev: $XDG_DATA_HOME/ampd/dev)");
     app.add_option("--genesis", o.genesis_file, "genesis file (JSON); required without --dev");
-    app.add_option("--http", o.http, "JSON-RPC listen address ADDR:PORT")
-        ->capture_default_str();
+    app.add_option("--http", o.http, "JSON-RPC listen address ADDR:PORT")->capture_default_str();
     app.add_option("--block-time", o.block_time,
                    "seconds between blocks; 0 mines each transaction at once (default: 0 with "
                    "--dev, 1 otherwise)");

@@ -6,9 +6,9 @@ std::function<void(double, size_t)> commit_observer(ampd::rpc::MetricsRegistry& 
     ampd::rpc::Histogram& latency = metrics.histogram(
         "ampd_wal_commit_seconds",
         "Time from handing a batch to the write-ahead log until it was fdatasync'ed");
-    ampd::rpc::Histogram& records = metrics.histogram(
-        "ampd_wal_commit_records", "Log records made durable per group commit",
-        {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192});
+    ampd::rpc::Histogram& records =
+        metrics.histogram("ampd_wal_commit_records", "Log records made durable per group commit",
+                          {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192});
     return [&latency, &records](double seconds, size_t n) {
         latency.observe(seconds);
         records.observe(static_cast<double>(n));

@@ -85,9 +85,9 @@ Chain::Chain(const Genesis& genesis, ByteView snapshot)
         const Address a = r.address();
         nonces_[a] = r.u64();
     }
-    const Bytes world = r.bytes();
+    const ByteView world = r.bytes_view();
     r.expect_end();
-    world_ = contracts::load_world(ByteView(world));
+    world_ = contracts::load_world(world);
 }
 
 Chain::~Chain() = default;
@@ -109,7 +109,7 @@ Bytes Chain::snapshot() const {
         w.address(a);
         w.u64(n);
     }
-    w.bytes(ByteView(contracts::save_world(*world_)));
+    contracts::save_world(*world_, w);  // as w.bytes(save_world(...)), without the copy
     return std::move(w).take();
 }
 
@@ -136,8 +136,8 @@ std::optional<Rejection> Chain::check(const SignedTx& t) const {
     }
     const uint64_t next = nonce(t.sender, true);
     if (x.nonce < next) {
-        return Rejection{K::kNonceTooLow, fmt::format("nonce too low: next nonce {}, tx nonce {}",
-                                                      next, x.nonce)};
+        return Rejection{K::kNonceTooLow,
+                         fmt::format("nonce too low: next nonce {}, tx nonce {}", next, x.nonce)};
     }
     if (x.nonce > next) {
         return Rejection{K::kNonceTooHigh,
@@ -150,9 +150,9 @@ std::optional<Rejection> Chain::check(const SignedTx& t) const {
     }
     const uint64_t intrinsic = intrinsic_gas(x);
     if (x.gas_limit < intrinsic) {
-        return Rejection{K::kIntrinsicGasTooLow,
-                         fmt::format("intrinsic gas too low: have {}, want {}", x.gas_limit,
-                                     intrinsic)};
+        return Rejection{
+            K::kIntrinsicGasTooLow,
+            fmt::format("intrinsic gas too low: have {}, want {}", x.gas_limit, intrinsic)};
     }
     if (x.type == tx::TxType::kDynamicFee && x.max_fee_per_gas < x.max_priority_fee_per_gas) {
         return Rejection{K::kTipAboveFeeCap,
@@ -304,8 +304,8 @@ CallOutcome Chain::call(const Address& from, const std::optional<Address>& to, c
         }
         uint64_t exec_gas = 0;
         state::ExecResult r = contracts::deploy_builtin(
-            *world_, p->type, creation_address(from, nonce(from, true)), from, p->ctor_args,
-            block, [&exec_gas](const state::ExecResult& res) {
+            *world_, p->type, creation_address(from, nonce(from, true)), from, p->ctor_args, block,
+            [&exec_gas](const state::ExecResult& res) {
                 exec_gas = gas::execution(res);
                 return false;
             });

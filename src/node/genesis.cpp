@@ -28,8 +28,7 @@ uint64_t parse_u64(const json& v, const std::string& where) {
     if (v.is_number_unsigned()) return v.get<uint64_t>();
     if (v.is_string()) {
         const std::string s = v.get<std::string>();
-        const std::optional<u256> x =
-            s.starts_with("0x") ? u256::from_hex(s) : u256::from_dec(s);
+        const std::optional<u256> x = s.starts_with("0x") ? u256::from_hex(s) : u256::from_dec(s);
         if (x && x->fits_u64()) return x->w[0];
     }
     throw GenesisError(fmt::format("genesis: {} must be an unsigned 64-bit integer", where));
@@ -46,8 +45,8 @@ Address parse_address(const json& v, const std::string& where) {
 std::vector<TypeSpec> signature_types(const std::string& sig, const std::string& where) {
     const size_t open = sig.find('(');
     if (open == std::string::npos || open == 0 || sig.back() != ')') {
-        throw GenesisError(fmt::format("genesis: {}: \"{}\" is not a function signature", where,
-                                       sig));
+        throw GenesisError(
+            fmt::format("genesis: {}: \"{}\" is not a function signature", where, sig));
     }
     std::vector<TypeSpec> out;
     const std::string inner = sig.substr(open + 1, sig.size() - open - 2);
@@ -89,8 +88,8 @@ std::vector<TypedValue> parse_args(const json& args, const std::vector<TypeSpec>
 }
 
 Address labelled_address(std::string_view label) {
-    const Bytes32 h = keccak256(
-        ByteView(reinterpret_cast<const uint8_t*>(label.data()), label.size()));
+    const Bytes32 h =
+        keccak256(ByteView(reinterpret_cast<const uint8_t*>(label.data()), label.size()));
     return Address::from(ByteView(h.b.data() + 12, 20));
 }
 
@@ -193,10 +192,8 @@ json to_json(const Genesis& g) {
     for (const GenesisCall& c : g.calls) {
         json args = json::array();
         for (const TypedValue& v : c.args) args.push_back(conformance::value_to_json(v));
-        calls.push_back({{"from", c.from.hex()},
-                         {"to", c.to.hex()},
-                         {"function", c.function},
-                         {"args", args}});
+        calls.push_back(
+            {{"from", c.from.hex()}, {"to", c.to.hex()}, {"function", c.function}, {"args", args}});
     }
     j["calls"] = calls;
     json accounts = json::array();
@@ -207,8 +204,8 @@ json to_json(const Genesis& g) {
 
 Bytes32 genesis_hash(const Genesis& g) {
     const std::string canonical = to_json(g).dump();
-    return keccak256(ByteView(reinterpret_cast<const uint8_t*>(canonical.data()),
-                              canonical.size()));
+    return keccak256(
+        ByteView(reinterpret_cast<const uint8_t*>(canonical.data()), canonical.size()));
 }
 
 std::unique_ptr<state::World> build_genesis_world(const Genesis& g) {
@@ -218,10 +215,9 @@ std::unique_ptr<state::World> build_genesis_world(const Genesis& g) {
         const state::ExecResult r = contracts::deploy_builtin(
             *world, c.type, c.address, c.deployer, conformance::encode_all(c.args), block);
         if (!r.success) {
-            throw GenesisError(fmt::format("genesis: deploying {} ({}) at {} reverted: {}", c.name,
-                                           c.type, c.address.hex(),
-                                           r.revert_reason.empty() ? "no reason"
-                                                                   : r.revert_reason));
+            throw GenesisError(fmt::format(
+                "genesis: deploying {} ({}) at {} reverted: {}", c.name, c.type, c.address.hex(),
+                r.revert_reason.empty() ? "no reason" : r.revert_reason));
         }
     }
     for (size_t i = 0; i < g.calls.size(); ++i) {
@@ -231,10 +227,9 @@ std::unique_ptr<state::World> build_genesis_world(const Genesis& g) {
         const state::ExecResult r = world->execute(
             state::Message{c.from, c.to, enc.finish_call(selector_of(c.function))}, block);
         if (!r.success) {
-            throw GenesisError(fmt::format("genesis: calls[{}] {} on {} from {} reverted: {}", i,
-                                           c.function, c.to.hex(), c.from.hex(),
-                                           r.revert_reason.empty() ? "no reason"
-                                                                   : r.revert_reason));
+            throw GenesisError(fmt::format(
+                "genesis: calls[{}] {} on {} from {} reverted: {}", i, c.function, c.to.hex(),
+                c.from.hex(), r.revert_reason.empty() ? "no reason" : r.revert_reason));
         }
     }
     return world;
@@ -279,7 +274,11 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
          holder_validator,
          owner,
          {typed("address", amp.hex())}},
-        {"collateralManager", "FlexaCollateralManager", manager, owner, {typed("address", amp.hex())}},
+        {"collateralManager",
+         "FlexaCollateralManager",
+         manager,
+         owner,
+         {typed("address", amp.hex())}},
     };
     auto call = [&](const Address& from, const Address& to, std::string fn,
                     std::vector<TypedValue> args) {
@@ -300,8 +299,10 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
     const std::string one_million = "1000000" + token.substr(1);
     for (const Address& a : dev_accounts) {
         // Amp comes into being only through a swap of the old token.
-        call(owner, fxc, "mint(address,uint256)", {typed("address", a.hex()), typed("uint256", two_million)});
-        call(a, fxc, "approve(address,uint256)", {typed("address", amp.hex()), typed("uint256", one_million)});
+        call(owner, fxc, "mint(address,uint256)",
+             {typed("address", a.hex()), typed("uint256", two_million)});
+        call(a, fxc, "approve(address,uint256)",
+             {typed("address", amp.hex()), typed("uint256", one_million)});
         call(a, amp, "swap(address)", {typed("address", a.hex())});
     }
     return g;

@@ -150,8 +150,8 @@ struct Node::Impl {
             try {
                 chain = std::make_unique<Chain>(genesis, ByteView(s.state));
             } catch (const state::SnapshotError& e) {
-                throw NodeError(fmt::format("snapshot {} does not load: {}", s.covers_seq,
-                                            e.what()));
+                throw NodeError(
+                    fmt::format("snapshot {} does not load: {}", s.covers_seq, e.what()));
             }
             from_seq = s.covers_seq + 1;
             spdlog::info("loaded the snapshot at WAL record {} (block {})", s.covers_seq,
@@ -215,8 +215,8 @@ struct Node::Impl {
     void replay_record(const storage::WalRecord& rec) {
         const std::optional<wal::Record> r = wal::decode(rec.type, rec.payload);
         if (!r) {
-            throw NodeError(fmt::format("WAL record {} has an unknown shape (type {})", rec.seq,
-                                        rec.type));
+            throw NodeError(
+                fmt::format("WAL record {} has an unknown shape (type {})", rec.seq, rec.type));
         }
         if (const auto* o = std::get_if<wal::OpenBlock>(&*r)) {
             chain->open_block(o->timestamp);
@@ -229,8 +229,8 @@ struct Node::Impl {
             }
             SignedTx s{std::move(*d), t->sender, tx::tx_hash(t->raw), t->raw};
             if (auto rej = chain->check(s)) {
-                throw NodeError(fmt::format("WAL record {}: replay diverged: {}", rec.seq,
-                                            rej->message));
+                throw NodeError(
+                    fmt::format("WAL record {}: replay diverged: {}", rec.seq, rej->message));
             }
             const storage::ReceiptRecord& receipt = chain->apply(std::move(s));
             count_receipt(receipt);
@@ -334,7 +334,8 @@ struct Node::Impl {
                 for (auto& job : jobs) {
                     if (job->is_tx) {
                         sequence_tx(*job, batch);
-                        if (!automine() && chain->open_block_size() >= config.max_block_transactions) {
+                        if (!automine() &&
+                            chain->open_block_size() >= config.max_block_transactions) {
                             seal_into(batch);
                         }
                     } else {
@@ -362,7 +363,6 @@ struct Node::Impl {
         }
     }
 
-
     // Hands the batch to the WAL; its completion runs on the WAL's thread.
     uint64_t submit_batch(Batch&& batch, std::vector<std::unique_ptr<Job>>&& jobs) {
         if (batch.records.empty()) {
@@ -370,8 +370,7 @@ struct Node::Impl {
             for (auto& a : batch.acks) a();
             return wal->last_seq();
         }
-        auto shared_jobs =
-            std::make_shared<std::vector<std::unique_ptr<Job>>>(std::move(jobs));
+        auto shared_jobs = std::make_shared<std::vector<std::unique_ptr<Job>>>(std::move(jobs));
         auto shared_batch = std::make_shared<Batch>(std::move(batch));
         auto records = std::move(shared_batch->records);
         const size_t n = records.size();
@@ -382,8 +381,7 @@ struct Node::Impl {
             ++n_syncs;
             if (config.on_commit) {
                 config.on_commit(
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                        .count(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                     n);
             }
             complete(*shared_batch);

@@ -9,7 +9,7 @@ namespace {
 using nlohmann::json;
 }  // namespace
 
-void register_amp_api(MethodTable& t, node::Node& node, const NodeApiConfig&) {
+void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig&) {
     t.add("amp_getContracts", [&node](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         const node::Genesis& g = node.genesis();
@@ -18,8 +18,8 @@ void register_amp_api(MethodTable& t, node::Node& node, const NodeApiConfig&) {
             contracts[c.name] = {{"type", c.type}, {"address", to_hex(c.address)}};
         }
         json out = {{"chainId", to_quantity(g.chain_id)}, {"contracts", contracts}};
-        if (const node::GenesisContract* m = g.contract("collateralManager"); m != nullptr &&
-                                                                              node.config().dev) {
+        if (const node::GenesisContract* m = g.contract("collateralManager");
+            m != nullptr && node.config().dev) {
             out["collateralPartition"] = to_hex(node::dev_collateral_partition(m->address));
         }
         return out;

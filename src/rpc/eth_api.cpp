@@ -26,7 +26,8 @@ void require_current_state(node::Node& node, const BlockTag& tag) {
         }
     } else {
         const auto& ref = std::get<BlockHashRef>(tag);
-        const std::optional<storage::BlockRecord> b = history::block_by_hash(node.history(), ref.hash);
+        const std::optional<storage::BlockRecord> b =
+            history::block_by_hash(node.history(), ref.hash);
         if (!b) throw RpcError(errc::kResourceNotFound, "block not found");
         if (b->number == node.head_number()) return;
     }
@@ -176,18 +177,18 @@ json fee_history(node::Node& node, const json& params) {
         reward.push_back(json(std::vector<std::string>(percentiles, "0x0")));
     }
     base.push_back("0x0");  // the base fee of the block after the newest
-    json out = {{"oldestBlock", to_quantity(oldest)}, {"baseFeePerGas", base},
-                {"gasUsedRatio", ratio}};
+    json out = {
+        {"oldestBlock", to_quantity(oldest)}, {"baseFeePerGas", base}, {"gasUsedRatio", ratio}};
     if (p.get(2) != nullptr) out["reward"] = reward;
     return out;
 }
 
 }  // namespace
 
-void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg) {
-    t.add("web3_clientVersion", [&cfg](const json& params, const RequestContext&) -> json {
+void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg) {
+    t.add("web3_clientVersion", [cfg](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
-        return cfg.client_version;
+        return cfg->client_version;
     });
     t.add("web3_sha3", [](const json& params, const RequestContext&) -> json {
         const Params p(params, 1, 1);
@@ -298,17 +299,16 @@ void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg
         }
         return nullptr;
     });
-    t.add("eth_getTransactionReceipt",
-          [&node](const json& params, const RequestContext&) -> json {
-              const Params p(params, 1, 1);
-              const auto r = history::receipt_by_tx_hash(node.history(), p.hash32(0));
-              if (!r) return nullptr;
-              const auto b = history::block_by_number(node.history(), r->block_number);
-              if (!b) return nullptr;
-              return format_receipt(*r, b->hash);
-          });
-    t.add("eth_getLogs", [&node, &cfg](const json& params, const RequestContext&) -> json {
-        return get_logs(node, cfg, params);
+    t.add("eth_getTransactionReceipt", [&node](const json& params, const RequestContext&) -> json {
+        const Params p(params, 1, 1);
+        const auto r = history::receipt_by_tx_hash(node.history(), p.hash32(0));
+        if (!r) return nullptr;
+        const auto b = history::block_by_number(node.history(), r->block_number);
+        if (!b) return nullptr;
+        return format_receipt(*r, b->hash);
+    });
+    t.add("eth_getLogs", [&node, cfg](const json& params, const RequestContext&) -> json {
+        return get_logs(node, *cfg, params);
     });
     t.add("eth_call", [&node](const json& params, const RequestContext&) -> json {
         const Params p(params, 1, 3);
@@ -316,9 +316,8 @@ void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg
         require_current_state(node, p.block_tag_or(1, BlockLabel::kLatest));
         const uint64_t gas = std::min(req.gas.value_or(node::gas::kMaxTransactionGas),
                                       node::gas::kMaxTransactionGas);
-        return call_result(node.call(req.from.value_or(Address{}), req.to,
-                                     req.data.value_or(Bytes{}), gas),
-                           gas);
+        return call_result(
+            node.call(req.from.value_or(Address{}), req.to, req.data.value_or(Bytes{}), gas), gas);
     });
     t.add("eth_estimateGas", [&node](const json& params, const RequestContext&) -> json {
         const Params p(params, 1, 3);
@@ -326,11 +325,12 @@ void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg
         require_current_state(node, p.block_tag_or(1, BlockLabel::kPending));
         return to_quantity(estimate_gas(node, req));
     });
-    t.add("eth_sendRawTransaction", [&node, &cfg](const json& params, const RequestContext&) -> json {
-        const Params p(params, 1, 1);
-        const Bytes raw = p.data_bytes(0);
-        return to_hex(submit_raw(node, cfg, raw));
-    });
+    t.add("eth_sendRawTransaction",
+          [&node, cfg](const json& params, const RequestContext&) -> json {
+              const Params p(params, 1, 1);
+              const Bytes raw = p.data_bytes(0);
+              return to_hex(submit_raw(node, *cfg, raw));
+          });
 }
 
 }  // namespace ampd::rpc

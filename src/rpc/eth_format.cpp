@@ -95,21 +95,21 @@ json format_receipt(const storage::ReceiptRecord& r, const Bytes32& block_hash) 
         logs.push_back(format_log(log, r, block_hash));
         node::bloom_add_log(bloom, log);
     }
-    return {{"transactionHash", to_hex(r.tx_hash)},
-            {"transactionIndex", to_quantity(static_cast<uint64_t>(r.tx_index))},
-            {"blockHash", to_hex(block_hash)},
-            {"blockNumber", to_quantity(r.block_number)},
-            {"from", to_hex(r.from)},
-            {"to", r.to ? json(to_hex(*r.to)) : json(nullptr)},
-            {"contractAddress",
-             r.contract_address ? json(to_hex(*r.contract_address)) : json(nullptr)},
-            {"cumulativeGasUsed", to_quantity(r.cumulative_gas_used)},
-            {"gasUsed", to_quantity(r.gas_used)},
-            {"effectiveGasPrice", to_quantity(r.effective_gas_price)},
-            {"logs", logs},
-            {"logsBloom", to_data(ByteView(bloom.data(), bloom.size()))},
-            {"status", to_quantity(static_cast<uint64_t>(r.status))},
-            {"type", to_quantity(static_cast<uint64_t>(r.tx_type))}};
+    return {
+        {"transactionHash", to_hex(r.tx_hash)},
+        {"transactionIndex", to_quantity(static_cast<uint64_t>(r.tx_index))},
+        {"blockHash", to_hex(block_hash)},
+        {"blockNumber", to_quantity(r.block_number)},
+        {"from", to_hex(r.from)},
+        {"to", r.to ? json(to_hex(*r.to)) : json(nullptr)},
+        {"contractAddress", r.contract_address ? json(to_hex(*r.contract_address)) : json(nullptr)},
+        {"cumulativeGasUsed", to_quantity(r.cumulative_gas_used)},
+        {"gasUsed", to_quantity(r.gas_used)},
+        {"effectiveGasPrice", to_quantity(r.effective_gas_price)},
+        {"logs", logs},
+        {"logsBloom", to_data(ByteView(bloom.data(), bloom.size()))},
+        {"status", to_quantity(static_cast<uint64_t>(r.status))},
+        {"type", to_quantity(static_cast<uint64_t>(r.tx_type))}};
 }
 
 json format_block(const storage::BlockRecord& b, const std::vector<storage::TxRecord>* full) {

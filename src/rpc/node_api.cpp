@@ -59,9 +59,10 @@ Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw)
 }
 
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config) {
-    register_eth_api(table, node, config);
-    register_dev_api(table, node, config);
-    register_amp_api(table, node, config);
+    const auto shared = std::make_shared<const NodeApiConfig>(config);
+    register_eth_api(table, node, shared);
+    register_dev_api(table, node, shared);
+    register_amp_api(table, node, shared);
 }
 
 }  // namespace ampd::rpc

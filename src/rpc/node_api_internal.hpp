@@ -1,6 +1,7 @@
 // Pieces shared by the method groups of the node API.
 #pragma once
 
+#include <memory>
 #include <string_view>
 
 #include "ampd/node/node.hpp"
@@ -10,9 +11,13 @@
 
 namespace ampd::rpc {
 
-void register_eth_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
-void register_dev_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
-void register_amp_api(MethodTable& t, node::Node& node, const NodeApiConfig& cfg);
+// The handlers share one copy of the configuration, owned with them (the
+// caller's NodeApiConfig may go away once the table is built).
+using SharedConfig = std::shared_ptr<const NodeApiConfig>;
+
+void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
+void register_dev_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
+void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 
 // eth_getCode of a built-in contract: 0xfe (INVALID, so nothing could run
 // it as EVM code) followed by "ampd:" and the type name.

@@ -19,8 +19,8 @@ class ChainTest : public ::testing::Test {
 protected:
     ChainTest()
         : keys_(test_support::dev_keys(3)),
-          genesis_(dev_genesis({tx::address_of(keys_[0]), tx::address_of(keys_[1]),
-                                tx::address_of(keys_[2])})),
+          genesis_(dev_genesis(
+              {tx::address_of(keys_[0]), tx::address_of(keys_[1]), tx::address_of(keys_[2])})),
           chain_(genesis_) {}
 
     Address addr(int i) const { return tx::address_of(keys_[i]); }
@@ -44,10 +44,10 @@ protected:
     }
 
     u256 balance(const Address& who) {
-        CallOutcome o = chain_.call(
-            Address{}, amp(),
-            abi::Encoder().address(who).finish_call(selector_of("balanceOf(address)")),
-            gas::kMaxTransactionGas);
+        CallOutcome o =
+            chain_.call(Address{}, amp(),
+                        abi::Encoder().address(who).finish_call(selector_of("balanceOf(address)")),
+                        gas::kMaxTransactionGas);
         EXPECT_TRUE(o.result.success);
         return *abi::Decoder(o.result.output).uint256(0);
     }

@@ -43,8 +43,10 @@ protected:
         test_support::TxSpec spec;
         spec.nonce = nonce;
         spec.to = amp();
-        spec.data = abi::Encoder().address(addr(to)).uint256(u256(amount)).finish_call(
-            selector_of("transfer(address,uint256)"));
+        spec.data = abi::Encoder()
+                        .address(addr(to))
+                        .uint256(u256(amount))
+                        .finish_call(selector_of("transfer(address,uint256)"));
         return test_support::sign(keys_[from], spec);
     }
 
@@ -129,7 +131,8 @@ TEST_F(NodeTest, AcknowledgedTransactionsSurviveAnAbruptExit) {
     NodeConfig c = config();
     c.datadir = other.path();
     auto fresh = open(c);
-    for (uint64_t i = 0; i < 20; ++i) ASSERT_FALSE(fresh->submit(transfer(3, i, 4, 1 + i)).rejection);
+    for (uint64_t i = 0; i < 20; ++i)
+        ASSERT_FALSE(fresh->submit(transfer(3, i, 4, 1 + i)).rejection);
     EXPECT_EQ(fresh->state_hash(), recovered);
 }
 
@@ -224,7 +227,8 @@ TEST_F(NodeTest, StopsOnACorruptLog) {
     c.snapshot_interval_transactions = 1'000'000;
     {
         auto node = open(c);
-        for (uint64_t i = 0; i < 10; ++i) ASSERT_FALSE(node->submit(transfer(1, i, 2, 1)).rejection);
+        for (uint64_t i = 0; i < 10; ++i)
+            ASSERT_FALSE(node->submit(transfer(1, i, 2, 1)).rejection);
     }
     // The clean shutdown wrote a snapshot; remove it so the log is needed.
     std::filesystem::remove_all(c.datadir / "snapshots");

@@ -1,4 +1,5 @@
-// A unique temporary directory per test, removed with everything in it.
+// File helpers for storage tests: temporary directories, reading, writing
+// and damaging files.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,38 +12,12 @@
 #include <string>
 
 #include "ampd/primitives/bytes.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ampd::storage::test {
 
-class TestDir {
-public:
-    TestDir() {
-        static std::atomic<unsigned> counter{0};
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        std::string name =
-            "ampd-storage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-        if (info != nullptr) {
-            std::string test = info->name();  // "Name/3" for parameterized tests
-            std::replace(test.begin(), test.end(), '/', '_');
-            name += "-" + test;
-        }
-        path_ = std::filesystem::path(testing::TempDir()) / name;
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TestDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TestDir(const TestDir&) = delete;
-    TestDir& operator=(const TestDir&) = delete;
-
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::filesystem::path operator/(const std::string& s) const { return path_ / s; }
-
-private:
-    std::filesystem::path path_;
-};
+// Temporary directories come from the shared test support.
+using TestDir = test_support::TempDir;
 
 inline Bytes read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

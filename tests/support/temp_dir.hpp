@@ -15,8 +15,8 @@ public:
     explicit TempDir(const std::string& prefix = "ampd") {
         static std::atomic<unsigned> counter{0};
         const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = prefix + "-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(counter++);
+        std::string name =
+            prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
         if (info != nullptr) name += std::string("-") + info->name();
         path_ = std::filesystem::path(testing::TempDir()) / name;
         std::filesystem::remove_all(path_);

@@ -10,10 +10,10 @@
 
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ampd/node/genesis.hpp"
@@ -35,7 +35,7 @@ struct SignedTx {
 // Why a transaction was not admitted. Nothing about it is recorded.
 struct Rejection {
     enum class Kind : uint8_t {
-        kNoChainId,       // legacy pre-EIP-155 signature (replayable across chains)
+        kNoChainId,  // legacy pre-EIP-155 signature (replayable across chains)
         kWrongChainId,
         kNonceTooLow,
         kNonceTooHigh,

@@ -1,0 +1,447 @@
+// ampd_ingest_load: signed-transaction ingest through eth_sendRawTransaction
+// against the real ampd binary, compared with the machine's sender-recovery
+// bound measured in the same run. See docs/PERFORMANCE.md ("Ingest").
+//
+//   1. bound: recover_address on every core for a few seconds -> recoveries/s
+//   2. genesis: the dev genesis plus `--senders` funded accounts
+//   3. every transaction signed and every request body built up front
+//   4. ampd started as a child (fsync on, interval blocks), driven by
+//      `--clients` keep-alive connections, one transaction per request or
+//      JSON-RPC batches of `--batch` transactions of one sender
+//   5. report: acknowledged tx/s, latency per request, CPU of the generator
+//      and of the node, then a check that every acknowledged transaction is
+//      in the chain (nonces) and that sampled receipts exist
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "ampd/primitives/bytes.hpp"
+#include "http_connection.hpp"
+#include "node_process.hpp"
+#include "recovery_bound.hpp"
+#include "workload.hpp"
+
+namespace ampd_load {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string ampd;
+    size_t clients = 32;
+    size_t batch = 0;
+    size_t senders = 1024;
+    size_t per_sender = 128;
+    double block_time = 0.2;
+    size_t rpc_threads = 0;
+    std::string workdir;
+    bool no_fsync = false;
+    double bound_seconds = 3;
+    size_t receipt_sample = 256;
+    bool keep = false;
+};
+
+// One HTTP request of the timed phase: transactions first..first+count-1
+// (by nonce) of one sender.
+struct Request {
+    std::string bytes;
+    uint32_t sender = 0;
+    uint32_t first = 0;
+    uint32_t count = 0;
+};
+
+struct ClientResult {
+    std::vector<double> latencies_us;
+    uint64_t acked = 0;
+    uint64_t failed = 0;
+    std::vector<std::string> failures;  // the first few response bodies
+};
+
+std::string send_raw_body(const SignedTransfer& t, uint64_t id) {
+    return fmt::format(R"({{"jsonrpc":"2.0","id":{},"method":"eth_sendRawTransaction","params":["{}"]}})",
+                       id, t.raw_hex);
+}
+
+// Client c gets senders c, c + C, c + 2C, ... and takes turns between them,
+// so a sender's transactions always go out in nonce order on one connection.
+std::vector<std::vector<Request>> build_requests(
+    const Options& o, const std::vector<std::vector<SignedTransfer>>& txs) {
+    std::vector<std::vector<Request>> per_client(o.clients);
+    const size_t step = std::max<size_t>(o.batch, 1);
+    uint64_t id = 1;
+    for (size_t c = 0; c < o.clients; ++c) {
+        for (size_t first = 0; first < o.per_sender; first += step) {
+            for (size_t s = c; s < txs.size(); s += o.clients) {
+                const size_t n = std::min(step, o.per_sender - first);
+                Request r;
+                r.sender = static_cast<uint32_t>(s);
+                r.first = static_cast<uint32_t>(first);
+                r.count = static_cast<uint32_t>(n);
+                std::string body;
+                if (o.batch == 0) {
+                    body = send_raw_body(txs[s][first], id++);
+                } else {
+                    body = "[";
+                    for (size_t k = 0; k < n; ++k) {
+                        if (k > 0) body += ',';
+                        body += send_raw_body(txs[s][first + k], id++);
+                    }
+                    body += "]";
+                }
+                r.bytes = post_request(body);
+                per_client[c].push_back(std::move(r));
+            }
+        }
+    }
+    return per_client;
+}
+
+// Counts the request's transactions the response acknowledges with their
+// hash, in order; the rest failed.
+uint32_t acknowledged(const HttpResponse& resp, const Request& r,
+                      const std::vector<std::vector<SignedTransfer>>& txs) {
+    if (resp.status != 200) return 0;
+    uint32_t ok = 0;
+    size_t pos = 0;
+    for (uint32_t k = 0; k < r.count; ++k) {
+        const std::string& hash = txs[r.sender][r.first + k].hash_hex;
+        const size_t at = resp.body.find(hash, pos);
+        if (at == std::string::npos) continue;
+        ++ok;
+        pos = at + hash.size();
+    }
+    return ok;
+}
+
+double percentile(std::vector<double>& sorted, double p) {
+    if (sorted.empty()) return 0;
+    const size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+    return sorted[std::min(i, sorted.size() - 1)];
+}
+
+json rpc(HttpConnection& conn, const json& body) {
+    const HttpResponse r = conn.round_trip(post_request(body.dump()));
+    if (r.status != 200) throw std::runtime_error(fmt::format("HTTP {}: {}", r.status, r.body));
+    return json::parse(r.body);
+}
+
+bool wait_until_serving(HttpConnection& conn, NodeProcess& node, double seconds) {
+    const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+    while (Clock::now() < deadline) {
+        if (!node.alive()) return false;
+        try {
+            conn.open();
+            rpc(conn, {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "eth_chainId"}});
+            return true;
+        } catch (const std::exception&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    return false;
+}
+
+// A metric's value from the Prometheus text, or -1.
+double metric(const std::string& text, const std::string& name) {
+    const size_t at = text.find("\n" + name + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + name.size() + 2));
+}
+
+struct Verification {
+    bool nonces_ok = false;
+    uint64_t chain_nonces = 0;
+    size_t receipts_checked = 0;
+    size_t receipts_ok = 0;
+};
+
+// Waits for the last block to be sealed, then checks every sender's mined
+// nonce against what was acknowledged, and a sample of receipts.
+Verification verify(HttpConnection& conn, const std::vector<Sender>& senders,
+                    const std::vector<uint32_t>& acked_per_sender,
+                    const std::vector<std::vector<SignedTransfer>>& txs, size_t sample) {
+    Verification v;
+    uint64_t expected = 0;
+    for (uint32_t n : acked_per_sender) expected += n;
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline) {
+        v.chain_nonces = 0;
+        bool each_ok = true;
+        for (size_t from = 0; from < senders.size(); from += 500) {
+            json batch = json::array();
+            const size_t to = std::min(senders.size(), from + 500);
+            for (size_t s = from; s < to; ++s) {
+                batch.push_back({{"jsonrpc", "2.0"},
+                                 {"id", s},
+                                 {"method", "eth_getTransactionCount"},
+                                 {"params", {senders[s].address.hex(), "latest"}}});
+            }
+            for (const json& r : rpc(conn, batch)) {
+                const auto s = r.at("id").get<size_t>();
+                const uint64_t n = std::stoull(r.at("result").get<std::string>(), nullptr, 16);
+                v.chain_nonces += n;
+                if (n != acked_per_sender[s]) each_ok = false;
+            }
+        }
+        if (each_ok && v.chain_nonces == expected) {
+            v.nonces_ok = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::mt19937_64 rng(42);
+    json batch = json::array();
+    for (size_t i = 0; i < sample; ++i) {
+        const size_t s = rng() % senders.size();
+        if (acked_per_sender[s] == 0) continue;
+        const size_t k = rng() % acked_per_sender[s];
+        batch.push_back({{"jsonrpc", "2.0"},
+                         {"id", i},
+                         {"method", "eth_getTransactionReceipt"},
+                         {"params", {txs[s][k].hash_hex}}});
+    }
+    if (batch.empty()) return v;
+    for (const json& r : rpc(conn, batch)) {
+        ++v.receipts_checked;
+        const json& receipt = r.at("result");
+        if (receipt.is_object() && receipt.value("status", "") == "0x1") ++v.receipts_ok;
+    }
+    return v;
+}
+
+int run(const Options& o) {
+    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+    fmt::print("machine: {} cores, load average {:.2f} at start\n", cores, load_average());
+
+    // 1. The bound, before the node exists (nothing else of ours running).
+    const RecoveryRate one = measure_recovery_rate(1, o.bound_seconds / 2);
+    const RecoveryRate all = measure_recovery_rate(cores, o.bound_seconds);
+    fmt::print("recovery bound: {:.0f} recoveries/s on {} threads ({:.0f}/s on 1 thread, {:.1f} us "
+               "each)\n",
+               all.per_second, all.threads, one.per_second, 1e6 / one.per_second);
+
+    // 2. Genesis and workload.
+    const std::filesystem::path work =
+        o.workdir.empty() ? std::filesystem::temp_directory_path() /
+                                fmt::format("ampd-ingest-load-{}", ::getpid())
+                          : std::filesystem::path(o.workdir);
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    const json dev = json::parse(run_capture({o.ampd, "--dev", "--print-genesis"}));
+    const std::vector<Sender> senders = make_senders(o.senders);
+    const json genesis = fund_senders(dev, senders, "1000000000000000000000");
+    {
+        std::ofstream out(work / "genesis.json");
+        out << genesis.dump(1) << "\n";
+    }
+    ampd::Address amp;
+    for (const json& c : genesis.at("contracts")) {
+        if (c.at("name") == "amp") amp = *ampd::Address::from_hex(c.at("address").get<std::string>());
+    }
+    const auto chain_id = genesis.at("chainId").get<uint64_t>();
+
+    const auto sign_start = Clock::now();
+    const auto txs = sign_transfers(senders, o.per_sender, chain_id, amp, cores);
+    const auto requests = build_requests(o, txs);
+    fmt::print("signed {} transactions of {} senders in {:.1f} s; {} requests over {} clients ({})\n",
+               o.senders * o.per_sender, o.senders,
+               std::chrono::duration<double>(Clock::now() - sign_start).count(),
+               [&] {
+                   size_t n = 0;
+                   for (const auto& r : requests) n += r.size();
+                   return n;
+               }(),
+               o.clients,
+               o.batch == 0 ? std::string("one transaction per request")
+                            : fmt::format("batches of {} transactions of one sender", o.batch));
+
+    // 3. The node.
+    const uint16_t port = free_port();
+    const size_t rpc_threads = o.rpc_threads > 0 ? o.rpc_threads : o.clients;
+    std::vector<std::string> argv{o.ampd,
+                                  "--genesis",
+                                  (work / "genesis.json").string(),
+                                  "--datadir",
+                                  (work / "data").string(),
+                                  "--http",
+                                  fmt::format("127.0.0.1:{}", port),
+                                  "--block-time",
+                                  fmt::format("{}", o.block_time),
+                                  "--rpc-threads",
+                                  std::to_string(rpc_threads),
+                                  "--log-level",
+                                  "warn"};
+    if (o.no_fsync) argv.emplace_back("--no-fsync");
+    fmt::print("node: {}\n", fmt::join(argv, " "));
+    NodeProcess node(argv, work / "ampd.log");
+    HttpConnection control("127.0.0.1", port);
+    if (!wait_until_serving(control, node, 120)) {
+        throw std::runtime_error("ampd did not come up; see " + (work / "ampd.log").string());
+    }
+
+    // 4. The timed phase.
+    std::vector<ClientResult> results(o.clients);
+    std::vector<uint32_t> acked_per_sender(o.senders, 0);
+    std::atomic<size_t> ready{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> clients;
+    for (size_t c = 0; c < o.clients; ++c) {
+        clients.emplace_back([&, c] {
+            ClientResult& res = results[c];
+            HttpConnection conn("127.0.0.1", port);
+            conn.open();
+            res.latencies_us.reserve(requests[c].size());
+            ++ready;
+            while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+            for (const Request& r : requests[c]) {
+                const auto t0 = Clock::now();
+                HttpResponse resp;
+                try {
+                    resp = conn.round_trip(r.bytes);
+                } catch (const std::exception& e) {
+                    resp.status = 0;
+                    resp.body = e.what();
+                    conn.open();
+                }
+                const auto t1 = Clock::now();
+                res.latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+                const uint32_t ok = acknowledged(resp, r, txs);
+                res.acked += ok;
+                acked_per_sender[r.sender] += ok;
+                if (ok < r.count) {
+                    res.failed += r.count - ok;
+                    if (res.failures.size() < 3) res.failures.push_back(resp.body.substr(0, 400));
+                }
+            }
+        });
+    }
+    while (ready.load() < o.clients) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const double load_before = load_average();
+    const MachineCpu machine0 = machine_cpu();
+    const double self0 = self_cpu_seconds();
+    const double node0 = node.cpu_seconds();
+    const auto start = Clock::now();
+    go.store(true, std::memory_order_release);
+    for (auto& t : clients) t.join();
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    const double self_cpu = self_cpu_seconds() - self0;
+    const double node_cpu = node.cpu_seconds() - node0;
+    const MachineCpu machine1 = machine_cpu();
+    const double busy = machine1.busy - machine0.busy;
+    const double total_cpu = machine1.total - machine0.total;
+
+    std::vector<double> lat;
+    uint64_t acked = 0;
+    uint64_t failed = 0;
+    for (const ClientResult& r : results) {
+        lat.insert(lat.end(), r.latencies_us.begin(), r.latencies_us.end());
+        acked += r.acked;
+        failed += r.failed;
+        for (const std::string& f : r.failures) fmt::print("failure: {}\n", f);
+    }
+    std::sort(lat.begin(), lat.end());
+    const double rate = static_cast<double>(acked) / wall;
+
+    // 5. Verification and the node's own counters.
+    const Verification v = verify(control, senders, acked_per_sender, txs, o.receipt_sample);
+    const std::string metrics = control.round_trip(get_request("/metrics")).body;
+    const double commits = metric(metrics, "ampd_wal_group_commits_total");
+    rusage node_usage{};
+    const int status = node.stop(&node_usage);
+    const double node_life_cpu = node_usage.ru_utime.tv_sec + node_usage.ru_utime.tv_usec / 1e6 +
+                                 node_usage.ru_stime.tv_sec + node_usage.ru_stime.tv_usec / 1e6;
+
+    fmt::print("acknowledged {} transactions ({} failed) in {:.2f} s: {:.0f} tx/s\n", acked, failed,
+               wall, rate);
+    fmt::print("ratio to the recovery bound: {:.1f}% ({:.0f} / {:.0f})\n",
+               100 * rate / all.per_second, rate, all.per_second);
+    fmt::print("latency per request (us): p50 {:.0f}  p90 {:.0f}  p99 {:.0f}  max {:.0f}  ({} requests)\n",
+               percentile(lat, 0.5), percentile(lat, 0.9), percentile(lat, 0.99),
+               lat.empty() ? 0.0 : lat.back(), lat.size());
+    fmt::print("CPU in the timed phase: node {:.2f} s ({:.1f} us/tx), load generator {:.2f} s "
+               "({:.1f} us/tx), machine busy {:.2f} of {:.2f} core-s (others {:.2f})\n",
+               node_cpu, 1e6 * node_cpu / std::max<double>(1, acked), self_cpu,
+               1e6 * self_cpu / std::max<double>(1, acked), busy, total_cpu,
+               std::max(0.0, busy - node_cpu - self_cpu));
+    fmt::print("load average {:.2f} before the timed phase, {:.2f} after\n", load_before,
+               load_average());
+    fmt::print("WAL group commits: {:.0f} over the node's life ({:.1f} records each on average); "
+               "node CPU over its life {:.2f} s; exit status {}\n",
+               commits, commits > 0 ? static_cast<double>(acked) / commits : 0.0, node_life_cpu,
+               status);
+    fmt::print("verify: mined nonces {} ({}), receipts {}/{} with status 1\n", v.chain_nonces,
+               v.nonces_ok ? "match the acknowledged transactions" : "MISMATCH",
+               v.receipts_ok, v.receipts_checked);
+
+    const json summary = {{"mode", o.batch == 0 ? "single" : fmt::format("batch{}", o.batch)},
+                          {"clients", o.clients},
+                          {"fsync", !o.no_fsync},
+                          {"block_time", o.block_time},
+                          {"bound", all.per_second},
+                          {"bound_1thread", one.per_second},
+                          {"tx_per_s", rate},
+                          {"ratio", rate / all.per_second},
+                          {"acked", acked},
+                          {"failed", failed},
+                          {"p50_us", percentile(lat, 0.5)},
+                          {"p99_us", percentile(lat, 0.99)},
+                          {"node_cpu_s", node_cpu},
+                          {"load_cpu_s", self_cpu},
+                          {"others_cpu_s", std::max(0.0, busy - node_cpu - self_cpu)},
+                          {"wall_s", wall},
+                          {"wal_commits", commits},
+                          {"load_avg_before", load_before},
+                          {"verified", v.nonces_ok && v.receipts_ok == v.receipts_checked}};
+    fmt::print("RESULT {}\n", summary.dump());
+    if (!o.keep) std::filesystem::remove_all(work);
+    const bool good = failed == 0 && v.nonces_ok && v.receipts_ok == v.receipts_checked;
+    return good ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace ampd_load
+
+int main(int argc, char** argv) {
+    CLI::App app{"ampd_ingest_load: eth_sendRawTransaction ingest against a child ampd"};
+    ampd_load::Options o;
+    app.add_option("ampd", o.ampd, "path of the ampd binary")->required();
+    app.add_option("--clients", o.clients, "concurrent keep-alive connections")
+        ->capture_default_str();
+    app.add_option("--batch", o.batch,
+                   "transactions of one sender per JSON-RPC batch (0: one per request)")
+        ->capture_default_str();
+    app.add_option("--senders", o.senders, "funded sender accounts")->capture_default_str();
+    app.add_option("--per-sender", o.per_sender, "transactions per sender")
+        ->capture_default_str();
+    app.add_option("--block-time", o.block_time, "the node's --block-time (seconds, > 0)")
+        ->capture_default_str();
+    app.add_option("--rpc-threads", o.rpc_threads, "the node's --rpc-threads (default: clients)");
+    app.add_option("--workdir", o.workdir, "genesis, data directory and log (default: a temp dir)");
+    app.add_flag("--no-fsync", o.no_fsync, "run the node with --no-fsync (comparison only)");
+    app.add_option("--bound-seconds", o.bound_seconds, "duration of the recovery-bound measurement")
+        ->capture_default_str();
+    app.add_option("--receipts", o.receipt_sample, "receipts to check afterwards")
+        ->capture_default_str();
+    app.add_flag("--keep", o.keep, "keep the work directory");
+    CLI11_PARSE(app, argc, argv);
+    if (o.clients == 0 || o.senders < o.clients || o.per_sender == 0 || o.block_time <= 0) {
+        std::cerr << "need clients > 0, senders >= clients, per-sender > 0, block-time > 0\n";
+        return 2;
+    }
+    try {
+        return ampd_load::run(o);
+    } catch (const std::exception& e) {
+        std::cerr << "ampd_ingest_load: " << e.what() << "\n";
+        return 1;
+    }
+}

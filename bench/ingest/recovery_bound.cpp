@@ -1,0 +1,70 @@
+#include "recovery_bound.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "ampd/primitives/keccak.hpp"
+#include "ampd/tx/secp256k1.hpp"
+
+namespace ampd_load {
+namespace {
+
+struct Sample {
+    ampd::Bytes32 hash;
+    ampd::tx::Signature sig;
+    ampd::Address signer;
+};
+
+std::vector<Sample> make_samples(size_t n) {
+    std::vector<Sample> out;
+    for (size_t i = 0; i < n; ++i) {
+        const ampd::Bytes32 k = ampd::keccak256(fmt::format("ampd-ingest-load bound key {}", i));
+        const auto key = ampd::tx::PrivateKey::from_bytes(ampd::ByteView(k.data(), 32));
+        if (!key) throw std::runtime_error("bound: invalid key");
+        const ampd::Bytes32 h = ampd::keccak256(fmt::format("ampd-ingest-load bound msg {}", i));
+        out.push_back(Sample{h, ampd::tx::sign(h, *key), ampd::tx::address_of(*key)});
+    }
+    return out;
+}
+
+}  // namespace
+
+RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
+    const std::vector<Sample> samples = make_samples(256);
+    std::atomic<bool> go{false};
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> total{0};
+    std::atomic<bool> wrong{false};
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+            uint64_t n = 0;
+            size_t i = t * 37;
+            while (!stop.load(std::memory_order_relaxed)) {
+                const Sample& s = samples[i++ % samples.size()];
+                const auto a = ampd::tx::recover_address(s.hash, s.sig.r, s.sig.s, s.sig.y_parity);
+                // Checked, so that the work cannot be optimized away or wrong.
+                if (!a || *a != s.signer) wrong = true;
+                ++n;
+            }
+            total += n;
+        });
+    }
+    const auto start = std::chrono::steady_clock::now();
+    go.store(true, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& t : pool) t.join();
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (wrong) throw std::runtime_error("bound: a recovery returned the wrong address");
+    return RecoveryRate{threads, static_cast<double>(total.load()) / took};
+}
+
+}  // namespace ampd_load
