@@ -2,6 +2,8 @@
 // partitions, withdrawal roots, withdrawal limit and the fallback mechanism.
 #include "ampd/contracts/flexa_collateral_manager.hpp"
 
+#include <algorithm>
+
 #include "ampd/contracts/constants.hpp"
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
@@ -170,6 +172,15 @@ std::unique_ptr<state::Contract> FlexaCollateralManager::create(CallContext& ctx
 bool FlexaCollateralManager::partitions(const Bytes32& partition) const {
     auto it = partitions_.find(partition);
     return it != partitions_.end() && it->second;
+}
+
+std::vector<Bytes32> FlexaCollateralManager::permitted_partitions() const {
+    std::vector<Bytes32> out;
+    for (const auto& [p, permitted] : partitions_) {
+        if (permitted) out.push_back(p);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 FlexaCollateralManager::Supply FlexaCollateralManager::nonceToSupply(const u256& nonce) const {

@@ -242,6 +242,9 @@ Bytes32 dev_collateral_partition(const Address& manager) {
 Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
     if (dev_accounts.empty()) throw GenesisError("genesis: the dev genesis needs accounts");
     const Address owner = dev_accounts[0];
+    // The manager belongs to another account than Amp's owner, as on
+    // mainnet, where Flexa runs it (docs/NODE.md).
+    const Address manager_owner = dev_accounts.size() > 1 ? dev_accounts[1] : dev_accounts[0];
     // Amp and Flexacoin at their Ethereum mainnet addresses, so that tooling
     // configured for mainnet finds them; the rest at addresses derived from
     // a label, which no CREATE from a dev account can collide with.
@@ -277,7 +280,7 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
         {"collateralManager",
          "FlexaCollateralManager",
          manager,
-         owner,
+         manager_owner,
          {typed("address", amp.hex())}},
     };
     auto call = [&](const Address& from, const Address& to, std::string fn,
@@ -291,9 +294,9 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
     for (const char* role : {"setWithdrawalPublisher(address)", "setFallbackPublisher(address)",
                              "setWithdrawalLimitPublisher(address)", "setDirectTransferer(address)",
                              "setPartitionManager(address)"}) {
-        call(owner, manager, role, {typed("address", owner.hex())});
+        call(manager_owner, manager, role, {typed("address", manager_owner.hex())});
     }
-    call(owner, manager, "addPartition(bytes32)",
+    call(manager_owner, manager, "addPartition(bytes32)",
          {typed("bytes32", dev_collateral_partition(manager).hex())});
     const std::string two_million = "2000000" + token.substr(1);
     const std::string one_million = "1000000" + token.substr(1);

@@ -82,6 +82,11 @@ TEST_F(NodeApiTest, ChainIdentity) {
     const json contracts = call("amp_getContracts");
     EXPECT_EQ(contracts["contracts"]["amp"]["address"], to_hex(amp()));
     EXPECT_TRUE(contracts.contains("collateralPartition"));
+    EXPECT_EQ(contracts["amp"], to_hex(amp()));
+    EXPECT_EQ(contracts["registry"], "0x1820a4b7618bde71dce8cdc73aab6c95905fad24");
+    ASSERT_EQ(contracts["managers"].size(), 1U);
+    EXPECT_EQ(contracts["managers"][0]["owner"], to_hex(addr(1)));
+    EXPECT_EQ(contracts["managers"][0]["partitions"][0], contracts["collateralPartition"]);
 }
 
 TEST_F(NodeApiTest, TransferRoundTripThroughReceiptsBlocksAndLogs) {

@@ -116,6 +116,9 @@ public:
     [[nodiscard]] const Address& directTransferer() const { return direct_transferer_; }
     [[nodiscard]] const Address& partitionManager() const { return partition_manager_; }
     [[nodiscard]] bool partitions(const Bytes32& partition) const;
+    // Every permitted partition, sorted (the contract itself cannot
+    // enumerate them; the node lists them for clients).
+    [[nodiscard]] std::vector<Bytes32> permitted_partitions() const;
     [[nodiscard]] const u256& supplyNonce() const { return supply_nonce_; }
     [[nodiscard]] Supply nonceToSupply(const u256& nonce) const;
     [[nodiscard]] const u256& withdrawalLimit() const { return withdrawal_limit_; }

@@ -68,7 +68,7 @@ struct Genesis {
 // The dev genesis: chain id 31337; the 20 accounts of the standard test
 // mnemonic, each holding 1,000,000 AMP and 1,000,000 FXC; the swap token and
 // Amp at their Ethereum mainnet addresses, owned by account 0; both
-// partition strategies; one FlexaCollateralManager owned by account 0 (who
+// partition strategies; one FlexaCollateralManager owned by account 1 (who
 // holds every role) with one permitted collateral partition.
 [[nodiscard]] Genesis dev_genesis(const std::vector<Address>& dev_accounts);
 
