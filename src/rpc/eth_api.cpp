@@ -7,6 +7,7 @@
 #include "ampd/rpc/params.hpp"
 #include "eth_format.hpp"
 #include "history_access.hpp"
+#include "log_query.hpp"
 #include "node_api_internal.hpp"
 
 namespace ampd::rpc {
@@ -47,17 +48,6 @@ std::optional<storage::BlockRecord> resolve_block(node::Node& node, const BlockT
     return history::block_by_hash(node.history(), std::get<BlockHashRef>(tag).hash);
 }
 
-uint64_t block_number_of(node::Node& node, const BlockTag& tag) {
-    if (const auto* label = std::get_if<BlockLabel>(&tag)) {
-        return *label == BlockLabel::kEarliest ? 0 : node.head_number();
-    }
-    if (const auto* n = std::get_if<uint64_t>(&tag)) return *n;
-    const std::optional<storage::BlockRecord> b =
-        history::block_by_hash(node.history(), std::get<BlockHashRef>(tag).hash);
-    if (!b) throw RpcError(errc::kResourceNotFound, "block not found");
-    return b->number;
-}
-
 json block_json(node::Node& node, const std::optional<storage::BlockRecord>& b, bool full) {
     if (!b) return nullptr;
     if (!full) return format_block(*b, nullptr);
@@ -72,82 +62,6 @@ json call_result(const node::CallOutcome& o, uint64_t gas_limit) {
     }
     if (!o.result.success) throw RpcError::execution_reverted(o.result.output);
     return to_data(o.result.output);
-}
-
-json get_logs(node::Node& node, const NodeApiConfig& cfg, const json& params) {
-    const Params p(params, 1, 1);
-    const json& f = p.at(0);
-    if (!f.is_object()) throw invalid_param("argument 0", "filter must be an object");
-    storage::LogFilter filter;
-    if (auto it = f.find("blockHash"); it != f.end() && !it->is_null()) {
-        if (f.contains("fromBlock") || f.contains("toBlock")) {
-            throw invalid_param("filter", "blockHash cannot be combined with fromBlock/toBlock");
-        }
-        const std::optional<storage::BlockRecord> b =
-            history::block_by_hash(node.history(), hash32(*it, "blockHash"));
-        if (!b) throw RpcError(errc::kResourceNotFound, "block not found");
-        filter.from_block = filter.to_block = b->number;
-    } else {
-        auto bound = [&](const char* key) -> uint64_t {
-            auto i = f.find(key);
-            if (i == f.end() || i->is_null()) return node.head_number();
-            return block_number_of(node, block_tag(*i, key));
-        };
-        filter.from_block = bound("fromBlock");
-        filter.to_block = std::min(bound("toBlock"), node.head_number());
-        if (filter.from_block > filter.to_block) return json::array();
-    }
-    if (auto it = f.find("address"); it != f.end() && !it->is_null()) {
-        if (it->is_array()) {
-            for (const json& a : *it) filter.addresses.push_back(address(a, "address"));
-        } else {
-            filter.addresses.push_back(address(*it, "address"));
-        }
-    }
-    if (auto it = f.find("topics"); it != f.end() && !it->is_null()) {
-        if (!it->is_array() || it->size() > 4) {
-            throw invalid_param("topics", "must be a list of at most 4 entries");
-        }
-        for (size_t i = 0; i < it->size(); ++i) {
-            const json& t = (*it)[i];
-            if (t.is_null()) continue;
-            std::vector<Bytes32> any;
-            if (t.is_array()) {
-                for (const json& x : t) {
-                    if (!x.is_null()) any.push_back(hash32(x, "topic"));
-                }
-                if (any.size() != t.size()) continue;  // a null inside an OR-list matches all
-            } else {
-                any.push_back(hash32(t, "topic"));
-            }
-            filter.topics[i] = std::move(any);
-        }
-    }
-    storage::LogLimits limits;
-    limits.max_block_range = cfg.max_log_block_range;
-    limits.max_results = cfg.max_log_results;
-    auto found = node.history().get_logs(filter, limits);
-    if (!found) {
-        if (found.error().kind == storage::ErrorKind::kLimitExceeded) {
-            throw RpcError(errc::kLimitExceeded, found.error().message);
-        }
-        throw RpcError(errc::kInternalError, "history store read failed");
-    }
-    json out = json::array();
-    for (const storage::FoundLog& l : *found) {
-        json topics = json::array();
-        for (const Bytes32& t : l.log.topics) topics.push_back(to_hex(t));
-        out.push_back({{"address", to_hex(l.log.address)},
-                       {"topics", topics},
-                       {"data", to_data(l.log.data)},
-                       {"blockNumber", to_quantity(l.block_number)},
-                       {"blockHash", to_hex(l.block_hash)},
-                       {"transactionHash", to_hex(l.tx_hash)},
-                       {"transactionIndex", to_quantity(static_cast<uint64_t>(l.tx_index))},
-                       {"logIndex", to_quantity(static_cast<uint64_t>(l.log.log_index))},
-                       {"removed", false}});
-    }
-    return out;
 }
 
 json fee_history(node::Node& node, const json& params) {
@@ -308,7 +222,8 @@ void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg)
         return format_receipt(*r, b->hash);
     });
     t.add("eth_getLogs", [&node, cfg](const json& params, const RequestContext&) -> json {
-        return get_logs(node, *cfg, params);
+        const Params p(params, 1, 1);
+        return run_log_query(node, *cfg, parse_log_query(p.at(0)));
     });
     t.add("eth_call", [&node](const json& params, const RequestContext&) -> json {
         const Params p(params, 1, 3);
@@ -325,12 +240,13 @@ void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg)
         require_current_state(node, p.block_tag_or(1, BlockLabel::kPending));
         return to_quantity(estimate_gas(node, req));
     });
-    t.add("eth_sendRawTransaction",
-          [&node, cfg](const json& params, const RequestContext&) -> json {
-              const Params p(params, 1, 1);
-              const Bytes raw = p.data_bytes(0);
-              return to_hex(submit_raw(node, *cfg, raw));
-          });
+    // Deferred, so that the transactions of one batch share a WAL group
+    // commit instead of waiting for one each.
+    t.add_deferred("eth_sendRawTransaction",
+                   [&node, cfg](const json& params, const RequestContext&) -> Completion {
+                       const Params p(params, 1, 1);
+                       return start_submit_raw(node, *cfg, p.data_bytes(0));
+                   });
 }
 
 }  // namespace ampd::rpc

@@ -2,9 +2,12 @@
 
 #include <fmt/core.h>
 
+#include <future>
+
 #include "ampd/node/gas_schedule.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/rpc/error.hpp"
+#include "ampd/rpc/params.hpp"
 #include "ampd/tx/transaction.hpp"
 #include "node_api_internal.hpp"
 
@@ -37,13 +40,12 @@ uint64_t estimate_gas(node::Node& node, const CallRequest& req) {
     return o.gas_used;
 }
 
-Bytes32 submit_signed(node::Node& node, node::SignedTx tx) {
-    const node::SubmitResult r = node.submit(std::move(tx));
-    if (r.rejection) throw RpcError(errc::kTransactionRejected, r.rejection->message);
-    return r.hash;
-}
+namespace {
 
-Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw) {
+// The admission checks that need no state: size, canonical encoding,
+// signature. The sender recovery here is the CPU cost of a transaction,
+// paid on the RPC thread so that it runs in parallel across requests.
+node::SignedTx decode_raw(const NodeApiConfig& cfg, Bytes raw) {
     if (raw.size() > cfg.max_transaction_bytes) {
         throw RpcError(errc::kInvalidInput,
                        fmt::format("oversized transaction: {} bytes, at most {}", raw.size(),
@@ -54,8 +56,29 @@ Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw)
         throw RpcError(errc::kInvalidInput,
                        fmt::format("invalid transaction: {}", decoded.error().message));
     }
-    node::SignedTx s{std::move(decoded->tx), decoded->sender, decoded->hash, raw};
-    return submit_signed(node, std::move(s));
+    return node::SignedTx{std::move(decoded->tx), decoded->sender, decoded->hash, std::move(raw)};
+}
+
+Bytes32 answer(const node::SubmitResult& r) {
+    if (r.rejection) throw RpcError(errc::kTransactionRejected, r.rejection->message);
+    return r.hash;
+}
+
+}  // namespace
+
+Bytes32 submit_signed(node::Node& node, node::SignedTx tx) {
+    return answer(node.submit(std::move(tx)));
+}
+
+Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw) {
+    return submit_signed(node, decode_raw(cfg, raw));
+}
+
+Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
+    // shared() keeps the one shared state: std::function needs a copyable callable.
+    std::shared_future<node::SubmitResult> done =
+        node.submit_async(decode_raw(cfg, std::move(raw))).share();
+    return [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.get())); };
 }
 
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config) {
@@ -63,6 +86,7 @@ void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig
     register_eth_api(table, node, shared);
     register_dev_api(table, node, shared);
     register_amp_api(table, node, shared);
+    register_filter_api(table, node, shared);
 }
 
 }  // namespace ampd::rpc

@@ -18,6 +18,7 @@ using SharedConfig = std::shared_ptr<const NodeApiConfig>;
 void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 void register_dev_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
+void register_filter_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 
 // eth_getCode of a built-in contract: 0xfe (INVALID, so nothing could run
 // it as EVM code) followed by "ampd:" and the type name.
@@ -31,6 +32,10 @@ void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig& cfg)
 // Decodes, admits and durably records a signed transaction; returns its
 // hash or throws RpcError with the precise reason.
 Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw);
+// The same as a deferred call: decodes and recovers the sender now (throwing
+// RpcError), queues the transaction, and returns the completion that waits
+// until it is durable and answers its hash.
+[[nodiscard]] Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw);
 Bytes32 submit_signed(node::Node& node, node::SignedTx tx);
 
 }  // namespace ampd::rpc

@@ -195,6 +195,28 @@ TEST_F(NodeApiTest, DevAccountsSignAndTimeTravel) {
     EXPECT_EQ(call("eth_blockNumber"), "0x1");
 }
 
+TEST_F(NodeApiTest, PollingFiltersReportEachChangeOnce) {
+    const json logs = call("eth_newFilter", {{{"address", to_hex(amp())}}});
+    const json blocks = call("eth_newBlockFilter");
+    EXPECT_TRUE(call("eth_getFilterChanges", {logs}).empty());
+    const std::string hash = send(1, transfer_data(addr(2), 3));
+    const json changes = call("eth_getFilterChanges", {logs});
+    ASSERT_EQ(changes.size(), 2U);
+    EXPECT_EQ(changes[0]["transactionHash"], hash);
+    EXPECT_TRUE(call("eth_getFilterChanges", {logs}).empty());  // reported once
+    const json new_blocks = call("eth_getFilterChanges", {blocks});
+    ASSERT_EQ(new_blocks.size(), 1U);
+    EXPECT_EQ(new_blocks[0], call("eth_getBlockByNumber", {"0x1", false})["hash"]);
+    EXPECT_EQ(call("eth_getFilterLogs", {logs}).size(), 2U);
+    EXPECT_EQ(call("eth_uninstallFilter", {logs}), true);
+    EXPECT_EQ(call("eth_uninstallFilter", {logs}), false);
+    EXPECT_EQ(error_of("eth_getFilterChanges", {logs}).message, "filter not found");
+
+    // A filter from block 0 reports the past on its first poll.
+    const json past = call("eth_newFilter", {{{"fromBlock", "0x0"}, {"address", to_hex(amp())}}});
+    EXPECT_EQ(call("eth_getFilterChanges", {past}).size(), 2U);
+}
+
 TEST_F(NodeApiTest, FeeHistoryShape) {
     send(1, transfer_data(addr(2), 1));
     const json h = call("eth_feeHistory", {"0x2", "latest", {25, 75}});
