@@ -111,7 +111,11 @@ int run(const Options& o) {
     ampd::rpc::HttpServerConfig http;
     http.bind_address = host;
     http.port = port;
-    if (o.rpc_threads > 0) http.worker_threads = o.rpc_threads;
+    // A keep-alive connection holds its worker while idle (cpp-httplib), so
+    // the pool is sized for many clients: idle or slow connections must not
+    // starve the others.
+    http.worker_threads = o.rpc_threads > 0 ? o.rpc_threads : 128;
+    http.read_timeout = std::chrono::seconds(10);
     ampd::rpc::HttpServer server(http, dispatcher, &metrics, [&node] {
         ampd::rpc::HealthReport r;
         r.body = {
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {
     app.add_option("--snapshot-interval", o.snapshot_interval,
                    "transactions between state snapshots")
         ->capture_default_str();
-    app.add_option("--rpc-threads", o.rpc_threads, "HTTP worker threads");
+    app.add_option("--rpc-threads", o.rpc_threads, "HTTP worker threads (default 128)");
     app.add_flag("--print-genesis", o.print_genesis, "print the genesis as JSON and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();

@@ -42,15 +42,33 @@ inline std::string ampd_binary() {
 #endif
 }
 
-// A loopback port nothing listens on right now. Someone may take it before
-// ampd binds it; AmpdProcess::start() then tries another.
+// A loopback address of this test process's own, 127.(100 + pid bits 16+).
+// (pid bits 8-15).(pid bits 0-7): tests that run in parallel never share
+// one, so a port left free by a killed node cannot be taken by another
+// test's node while this test's clients still aim at it.
+inline const std::string& loopback_host() {
+    static const std::string host = [] {
+        const auto pid = static_cast<uint32_t>(::getpid());
+        return "127." + std::to_string(100 + (pid >> 16) % 150) + "." +
+               std::to_string((pid >> 8) & 0xff) + "." + std::to_string(pid & 0xff);
+    }();
+    return host;
+}
+
+inline sockaddr_in loopback_address(uint16_t port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, loopback_host().c_str(), &addr.sin_addr);
+    addr.sin_port = htons(port);
+    return addr;
+}
+
+// A port nothing listens on right now at loopback_host(). Someone may take
+// it before ampd binds it; AmpdProcess::start() then tries another.
 inline uint16_t free_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
+    sockaddr_in addr = loopback_address(0);
     socklen_t len = sizeof(addr);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
@@ -194,13 +212,30 @@ public:
     }
 
     [[nodiscard]] bool running() const { return pid_ > 0; }
+
+    // False once the node has exited on its own. A process that dies
+    // closes its sockets before it can be reaped, so a client that just saw
+    // its connection fail gives it `grace` to be seen dead.
+    bool alive(std::chrono::milliseconds grace = std::chrono::milliseconds(200)) {
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (pid_ > 0) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = 0;
+                break;
+            }
+            if (std::chrono::steady_clock::now() >= deadline) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return pid_ > 0;
+    }
     [[nodiscard]] uint16_t port() const {
         std::lock_guard lk(mu_);
         return port_;
     }
     [[nodiscard]] std::string url() const {
         std::lock_guard lk(mu_);
-        return "http://127.0.0.1:" + std::to_string(port_);
+        return "http://" + loopback_host() + ":" + std::to_string(port_);
     }
     [[nodiscard]] std::string log_tail(size_t max_bytes = 4000) const {
         const std::string text = read_file(log_path_);
@@ -217,14 +252,14 @@ private:
         std::vector<std::string> argv{ampd_binary()};
         argv.insert(argv.end(), args_.begin(), args_.end());
         argv.push_back("--http");
-        argv.push_back("127.0.0.1:" + std::to_string(port()));
+        argv.push_back(loopback_host() + ":" + std::to_string(port()));
         pid_ = spawn_process(argv, log_path_, log_path_);
     }
 
     // True once /health answers 200; false if the node exited first.
     bool wait_healthy(std::chrono::seconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        httplib::Client http("127.0.0.1", port());
+        httplib::Client http(loopback_host(), port());
         http.set_connection_timeout(std::chrono::milliseconds(200));
         http.set_read_timeout(std::chrono::seconds(2));
         http.set_keep_alive(false);

@@ -6,7 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "node_fixture.hpp"
 
@@ -41,10 +44,7 @@ std::string body_of_size(size_t size) {
 std::string raw_exchange(uint16_t port, const std::string& request, int wait_ms = 3000,
                          bool headers_only = false) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
+    sockaddr_in addr = loopback_address(port);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
         ::close(fd);
         return {};
@@ -67,6 +67,18 @@ std::string raw_exchange(uint16_t port, const std::string& request, int wait_ms 
     }
     ::close(fd);
     return reply;
+}
+
+// A connected socket to the node that has sent `bytes` (maybe nothing).
+int open_connection(uint16_t port, const std::string& bytes) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = loopback_address(port);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    if (!bytes.empty()) (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    return fd;
 }
 
 class BadInputTest : public RunningNode {};
@@ -200,10 +212,13 @@ TEST_F(BadInputTest, NumbersBeyondTheirWidthAreRefused) {
 TEST_F(BadInputTest, TimestampsAtTheEndOfTimeDoNotBreakTheNode) {
     state_may_change_ = true;
     const std::string u64_max = "0xffffffffffffffff";
-    // Whether the node accepts a block at 2^64 - 1 or not, every call that
-    // follows gets an answer.
+    // Whether the node accepts a block at 2^64 - 1 or not, it must go on
+    // answering what follows.
     (void)call("evm_mine", json::array({u64_max}));
+    ASSERT_TRUE(node_->alive()) << "evm_mine [2^64-1] stopped the node:\n" << node_->log_tail(300);
     const json next = call("evm_mine", json::array());
+    ASSERT_TRUE(node_->alive()) << "evm_mine after a block at 2^64-1 stopped the node:\n"
+                                << node_->log_tail(300);
     EXPECT_TRUE(next.contains("result") || next.contains("error")) << next.dump();
     const json tx = call(
         "eth_sendTransaction",
@@ -213,11 +228,9 @@ TEST_F(BadInputTest, TimestampsAtTheEndOfTimeDoNotBreakTheNode) {
               {"gas", "0x30d40"},
               {"data", "0xa9059cbb000000000000000000000000" + kAccount0.substr(2) +
                            "0000000000000000000000000000000000000000000000000000000000000001"}}}));
+    ASSERT_TRUE(node_->alive()) << "a transaction after a block at 2^64-1 stopped the node:\n"
+                                << node_->log_tail(300);
     EXPECT_TRUE(tx.contains("result") || tx.contains("error")) << tx.dump();
-    ASSERT_TRUE(node_->running());
-    EXPECT_EQ(call("eth_chainId", json::array())["result"], "0x7a69")
-        << "the node stopped answering:\n"
-        << node_->log_tail(300);
 
     // The clock offset adds up without wrapping around.
     const json first = call("evm_increaseTime", json::array({u64_max}));
@@ -279,6 +292,32 @@ TEST_F(BadInputTest, OversizedBodyIs413AndTheNodeKeepsServing) {
         const json ok = call("eth_chainId", json::array());
         EXPECT_EQ(ok["result"], "0x7a69");
     }
+}
+
+// Connections that send nothing, or a request's first header line and then
+// nothing (slowloris), must not keep other clients from being served: an
+// Ethereum node listening on a public address meets both.
+TEST_F(BadInputTest, IdleAndSlowConnectionsDoNotStarveOtherClients) {
+    std::vector<int> fds;
+    for (int i = 0; i < 16; ++i) fds.push_back(open_connection(node_->port(), ""));
+    for (int i = 0; i < 16; ++i) {
+        fds.push_back(open_connection(node_->port(), "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    httplib::Client client(loopback_host(), node_->port());
+    client.set_connection_timeout(std::chrono::seconds(3));
+    client.set_read_timeout(std::chrono::seconds(3));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto res =
+        client.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"eth_chainId"})", "application/json");
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    for (const int fd : fds) {
+        if (fd >= 0) ::close(fd);
+    }
+    ASSERT_TRUE(res) << "no answer within 3 s while 32 idle or slow connections were open";
+    EXPECT_EQ(res->status, 200);
+    EXPECT_LT(took.count(), 1000) << "answered only after " << took.count() << " ms";
 }
 
 TEST_F(BadInputTest, BatchOverTheLimitIsRefusedWhole) {

@@ -40,7 +40,14 @@ protected:
     }
 
     void TearDown() override {
-        if (!node_ || !node_->running()) return;
+        if (!node_) return;
+        if (!node_->alive(std::chrono::milliseconds(0))) {
+            // A test that saw it die has said so already.
+            if (!HasFatalFailure()) {
+                ADD_FAILURE() << "ampd died during the test:\n" << node_->log_tail(400);
+            }
+            return;
+        }
         {
             // Closed before the node stops: ampd waits for idle keep-alive
             // connections when it shuts down.
@@ -59,7 +66,7 @@ protected:
     }
 
     [[nodiscard]] std::unique_ptr<httplib::Client> http() const {
-        auto c = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
+        auto c = std::make_unique<httplib::Client>(loopback_host(), node_->port());
         c->set_connection_timeout(std::chrono::seconds(5));
         c->set_read_timeout(std::chrono::seconds(30));
         c->set_write_timeout(std::chrono::seconds(30));
@@ -83,7 +90,7 @@ protected:
         const nlohmann::json req = {
             {"jsonrpc", "2.0"}, {"id", 7}, {"method", method}, {"params", params}};
         const HttpReply r = post(req.dump());
-        EXPECT_EQ(r.status, 200) << method << " " << r.body;
+        EXPECT_EQ(r.status, 200) << method << ": " << (r.status == 0 ? "no answer" : r.body);
         return r.json;
     }
 

@@ -17,7 +17,7 @@ export function ampdBinary() {
 }
 
 // A port nothing listens on right now. Another process could take it before
-// ampd binds; start() then sees ampd exit and tries again with a new port.
+// ampd binds; startAmpd() then sees ampd exit and tries again with another.
 function freePort() {
     return new Promise((resolvePort, reject) => {
         const srv = createServer();
@@ -33,12 +33,12 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class AmpdProcess {
-    constructor(child, url, datadir, logPath) {
+    constructor(child, exit, url, datadir, logPath) {
         this.child = child;
+        this.exit = exit;  // resolves with { code, signal }
         this.url = url;
         this.datadir = datadir;
         this.logPath = logPath;
-        this.exit = new Promise((r) => child.once("exit", (code, signal) => r({ code, signal })));
     }
 
     log() {
@@ -102,6 +102,7 @@ async function waitHealthy(proc, deadlineMs) {
         if (await health(proc.url)) return true;
         await sleep(50);
     }
+    proc.child.kill("SIGKILL");
     throw new Error(`ampd did not become healthy within ${deadlineMs} ms\n${proc.log()}`);
 }
 
@@ -119,6 +120,7 @@ export async function startAmpd(extraArgs = []) {
              ...extraArgs],
             { stdio: ["ignore", log, log] });
         closeSync(log);
+        const exit = new Promise((r) => child.once("exit", (code, signal) => r({ code, signal })));
         const spawned = new Promise((ok, fail) => {
             child.once("spawn", ok);
             child.once("error", fail);
@@ -129,7 +131,7 @@ export async function startAmpd(extraArgs = []) {
             rmSync(datadir, { recursive: true, force: true });
             throw new Error(`cannot run ${bin} (set AMPD_BIN): ${e.message}`);
         }
-        const proc = new AmpdProcess(child, `http://127.0.0.1:${port}`, datadir, logPath);
+        const proc = new AmpdProcess(child, exit, `http://127.0.0.1:${port}`, datadir, logPath);
         if (await waitHealthy(proc, 20000)) return proc;
         // Exited before serving: most likely the port was taken meanwhile.
         await proc.exit;
