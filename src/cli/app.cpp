@@ -98,7 +98,9 @@ u256 view_u256(Context& ctx, const Address& to, std::string_view signature,
                const abi::Encoder& args) {
     const Bytes out = ctx.node().call(to, calldata(signature, args));
     const std::optional<u256> v = abi::Decoder(out).uint256(0);
-    if (!v) throw CommandError(fmt::format("{} answered {} bytes, not a number", signature, out.size()));
+    if (!v)
+        throw CommandError(
+            fmt::format("{} answered {} bytes, not a number", signature, out.size()));
     return *v;
 }
 
@@ -110,8 +112,8 @@ bool view_bool(Context& ctx, const Address& to, std::string_view signature,
     return *v;
 }
 
-std::vector<Bytes32> view_bytes32_list(Context& ctx, const Address& to,
-                                       std::string_view signature, const abi::Encoder& args) {
+std::vector<Bytes32> view_bytes32_list(Context& ctx, const Address& to, std::string_view signature,
+                                       const abi::Encoder& args) {
     const Bytes out = ctx.node().call(to, calldata(signature, args));
     auto v = abi::Decoder(out).bytes32_array(0);
     if (!v) throw CommandError(fmt::format("{} did not answer a bytes32 list", signature));
@@ -125,14 +127,16 @@ void add_node_commands(CLI::App& app, Io& io, int& exit_code) {
     app.fallthrough();
 
     const std::string node_group = "Node";
-    app.add_option("--rpc", o.rpc, "JSON-RPC URL of the node (env AMP_RPC; default " +
-                                       std::string(kDefaultRpcUrl) + ")")
+    app.add_option(
+           "--rpc", o.rpc,
+           "JSON-RPC URL of the node (env AMP_RPC; default " + std::string(kDefaultRpcUrl) + ")")
         ->type_name("URL")
         ->group(node_group);
     app.add_flag("--json", o.json,
                  "machine output: one JSON object, amounts in base units as decimal strings")
         ->group(node_group);
-    app.add_option("--amp", o.amp, "Amp contract address (default: from the node's amp_getContracts)")
+    app.add_option("--amp", o.amp,
+                   "Amp contract address (default: from the node's amp_getContracts)")
         ->type_name("ADDR")
         ->group(node_group);
     app.add_option("--manager", o.manager,

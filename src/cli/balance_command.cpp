@@ -41,8 +41,8 @@ int run_balance(Context& ctx, const BalanceArgs& a) {
     const u256 total = view_u256(ctx, amp, "balanceOf(address)", abi::Encoder().address(who));
     std::vector<std::pair<Bytes32, u256>> parts;
     if (a.partitions) {
-        for (const Bytes32& p : view_bytes32_list(ctx, amp, "partitionsOf(address)",
-                                                  abi::Encoder().address(who))) {
+        for (const Bytes32& p :
+             view_bytes32_list(ctx, amp, "partitionsOf(address)", abi::Encoder().address(who))) {
             parts.emplace_back(p, view_u256(ctx, amp, "balanceOfByPartition(bytes32,address)",
                                             abi::Encoder().bytes32(p).address(who)));
         }

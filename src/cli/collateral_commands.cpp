@@ -47,13 +47,14 @@ struct WithdrawArgs {
     std::string to_partition = "default";
 };
 
-// A collateral partition as typed: "collateral" is the one the node
-// advertises (dev nodes); otherwise parse_partition's forms.
+// A collateral partition as typed: "collateral" is the manager's default
+// (Context::default_collateral_partition); otherwise parse_partition's forms.
 Bytes32 collateral_partition(Context& ctx, std::string_view text, std::string_view what) {
     if (text != "collateral") return parse_partition(text, what);
-    if (auto p = ctx.advertised_collateral_partition()) return *p;
+    if (auto p = ctx.default_collateral_partition(ctx.manager())) return *p;
     throw UsageError(fmt::format(
-        "{}: the node advertises no collateral partition; give it as 0x+64 hex digits", what));
+        "{}: the node names no collateral partition of the manager; give it as 0x+64 hex digits",
+        what));
 }
 
 // A manager accepts only partitions laid out as 0xcccccccc ‖ sub ‖ its own
@@ -89,22 +90,22 @@ int run_supply(Context& ctx, const SupplyArgs& a) {
     Bytes32 partition;
     if (!a.partition.empty()) {
         partition = collateral_partition(ctx, a.partition, "--partition");
-    } else if (auto advertised = ctx.advertised_collateral_partition()) {
-        partition = *advertised;
+    } else if (auto p = ctx.default_collateral_partition(manager)) {
+        partition = *p;
     } else {
-        throw UsageError("the node advertises no collateral partition: give --partition P");
+        throw UsageError(
+            "the node names no collateral partition of the manager: give --partition P");
     }
     check_manager_partition(ctx, partition, manager, "--partition");
-    return send_call(
-        ctx, ctx.amp(),
-        calldata("transferByPartition(bytes32,address,address,uint256,bytes,bytes)",
-                 abi::Encoder()
-                     .bytes32(Bytes32{})
-                     .address(supplier)
-                     .address(manager)
-                     .uint256(value)
-                     .bytes(contracts::change_partition_data(partition))
-                     .bytes(Bytes{})));
+    return send_call(ctx, ctx.amp(),
+                     calldata("transferByPartition(bytes32,address,address,uint256,bytes,bytes)",
+                              abi::Encoder()
+                                  .bytes32(Bytes32{})
+                                  .address(supplier)
+                                  .address(manager)
+                                  .uint256(value)
+                                  .bytes(contracts::change_partition_data(partition))
+                                  .bytes(Bytes{})));
 }
 
 int run_release_request(Context& ctx, const ReleaseArgs& a) {
@@ -151,16 +152,15 @@ int run_withdraw(Context& ctx, const WithdrawArgs& a) {
             "the amount, --nonce, supplier and proof; nothing was sent",
             root.hex(), ctx.label(manager)));
     }
-    return send_call(
-        ctx, ctx.amp(),
-        calldata("transferByPartition(bytes32,address,address,uint256,bytes,bytes)",
-                 abi::Encoder()
-                     .bytes32(partition)
-                     .address(manager)
-                     .address(supplier)
-                     .uint256(value)
-                     .bytes(contracts::change_partition_data(to_partition))
-                     .bytes(withdrawal_operator_data(claim, file.proof))));
+    return send_call(ctx, ctx.amp(),
+                     calldata("transferByPartition(bytes32,address,address,uint256,bytes,bytes)",
+                              abi::Encoder()
+                                  .bytes32(partition)
+                                  .address(manager)
+                                  .address(supplier)
+                                  .uint256(value)
+                                  .bytes(contracts::change_partition_data(to_partition))
+                                  .bytes(withdrawal_operator_data(claim, file.proof))));
 }
 
 }  // namespace
@@ -183,8 +183,7 @@ void add_collateral_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
                      "collateral partition: 0x+64 hex, or \"collateral\" for the node's")
         ->required();
     add_amount(*release, r->amount, "Amount to release");
-    release->callback(
-        runner->command([r](Context& ctx) { return run_release_request(ctx, *r); }));
+    release->callback(runner->command([r](Context& ctx) { return run_release_request(ctx, *r); }));
 
     auto w = std::make_shared<WithdrawArgs>();
     CLI::App* withdraw = app.add_subcommand(
@@ -207,8 +206,7 @@ void add_collateral_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
     file->excludes(hex);
     withdraw->add_option("--supplier", w->supplier,
                          "supplier the withdrawal is for (default: the signer)");
-    withdraw->add_option("--to-partition", w->to_partition,
-                         "partition the tokens return into")
+    withdraw->add_option("--to-partition", w->to_partition, "partition the tokens return into")
         ->capture_default_str();
     withdraw->callback(runner->command([w, hex](Context& ctx) {
         w->proof_hex_given = hex->count() > 0;

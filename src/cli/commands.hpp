@@ -59,7 +59,7 @@ u256 view_u256(Context& ctx, const Address& to, std::string_view signature,
                const abi::Encoder& args);
 bool view_bool(Context& ctx, const Address& to, std::string_view signature,
                const abi::Encoder& args);
-std::vector<Bytes32> view_bytes32_list(Context& ctx, const Address& to,
-                                       std::string_view signature, const abi::Encoder& args);
+std::vector<Bytes32> view_bytes32_list(Context& ctx, const Address& to, std::string_view signature,
+                                       const abi::Encoder& args);
 
 }  // namespace ampd::cli

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -36,8 +37,8 @@ Address Context::contract(const std::string& name, const std::string& override_v
             rpc_url(), option));
     }
     if (auto a = c->find(name)) return *a;
-    throw CommandError(fmt::format("the node runs no contract named \"{}\": give {} ADDR", name,
-                                   option));
+    throw CommandError(
+        fmt::format("the node runs no contract named \"{}\": give {} ADDR", name, option));
 }
 
 Address Context::amp() {
@@ -45,12 +46,31 @@ Address Context::amp() {
 }
 
 Address Context::manager() {
+    // A node without a genesis manager but with exactly one in its state.
+    if (options_.manager.empty()) {
+        const std::optional<NodeContracts>& c = node().contracts();
+        if (c && !c->find("collateralManager") && c->managers.size() == 1) {
+            return c->managers.front().address;
+        }
+    }
     return contract("collateralManager", options_.manager, "--manager");
 }
 
-std::optional<Bytes32> Context::advertised_collateral_partition() {
+std::optional<Bytes32> Context::default_collateral_partition(const Address& manager) {
     const std::optional<NodeContracts>& c = node().contracts();
-    return c ? c->collateral_partition : std::nullopt;
+    if (!c) return std::nullopt;
+    if (const ManagerInfo* m = c->manager(manager); m != nullptr && !m->partitions.empty()) {
+        if (m->partitions.size() == 1) return m->partitions.front();
+        std::string list;
+        for (const Bytes32& p : m->partitions) list += "\n  " + p.hex();
+        throw UsageError(fmt::format("{} permits several collateral partitions; name one:{}",
+                                     label(manager), list));
+    }
+    if (c->collateral_partition &&
+        std::equal(manager.b.begin(), manager.b.end(), c->collateral_partition->b.begin() + 12)) {
+        return c->collateral_partition;
+    }
+    return std::nullopt;
 }
 
 std::string Context::label(const Address& a) {
@@ -121,9 +141,8 @@ Signer Context::load_signer() {
         return store.find(options_.from);
     }();
     const std::string purpose = fmt::format("key \"{}\"", stored.name);
-    const std::string password =
-        obtain_password(PasswordRequest{options_.password_file, purpose, false}, io_.env,
-                        io_.prompt);
+    const std::string password = obtain_password(
+        PasswordRequest{options_.password_file, purpose, false}, io_.env, io_.prompt);
     tx::PrivateKey key = store.unlock(stored, password);
     return Signer{key, stored.address, purpose, false};
 }

@@ -81,7 +81,8 @@ void write_all(int fd, const std::string& text, const fs::path& p) {
     while (done < text.size()) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw CommandError(fmt::format("cannot write {}: {}", p.string(), errno_text()));
+        if (n <= 0)
+            throw CommandError(fmt::format("cannot write {}: {}", p.string(), errno_text()));
         done += static_cast<size_t>(n);
     }
 }
@@ -116,16 +117,16 @@ fs::path KeyStore::path_of(std::string_view name) const {
     return dir_ / (std::string(name) + ".json");
 }
 
-StoredKey KeyStore::add(std::string_view name, const tx::PrivateKey& key,
-                        std::string_view password, const tx::KdfParams& kdf) const {
+StoredKey KeyStore::add(std::string_view name, const tx::PrivateKey& key, std::string_view password,
+                        const tx::KdfParams& kdf) const {
     const fs::path final_path = path_of(name);
     auto json_text = tx::encrypt_key(key, password, kdf);
     if (!json_text) throw CommandError("cannot encrypt the key: " + json_text.error().message);
     ensure_dir(dir_);
     std::error_code ec;
     if (fs::exists(final_path, ec)) {
-        throw CommandError(fmt::format("a key named \"{}\" already exists ({})", name,
-                                       final_path.string()));
+        throw CommandError(
+            fmt::format("a key named \"{}\" already exists ({})", name, final_path.string()));
     }
 
     const fs::path tmp = dir_ / fmt::format(".{}.{}.tmp", name, ::getpid());
@@ -158,8 +159,8 @@ StoredKey KeyStore::add(std::string_view name, const tx::PrivateKey& key,
         if (link_errno == EEXIST) {
             throw CommandError(fmt::format("a key named \"{}\" already exists", name));
         }
-        throw CommandError(fmt::format("cannot store {}: {}", final_path.string(),
-                                       std::strerror(link_errno)));
+        throw CommandError(
+            fmt::format("cannot store {}: {}", final_path.string(), std::strerror(link_errno)));
     }
     sync_dir(dir_);
     return StoredKey{std::string(name), tx::address_of(key), final_path};
@@ -173,7 +174,8 @@ StoredKey KeyStore::find(std::string_view name) const {
     }
     const std::optional<std::string> text = read_small_file(p);
     const std::optional<Address> a = text ? address_field(*text) : std::nullopt;
-    if (!a) throw CommandError(fmt::format("{} is not a keystore file with an address", p.string()));
+    if (!a)
+        throw CommandError(fmt::format("{} is not a keystore file with an address", p.string()));
     return StoredKey{std::string(name), *a, p};
 }
 
@@ -214,8 +216,8 @@ tx::PrivateKey KeyStore::unlock(const StoredKey& key, std::string_view password)
             fmt::format("key file {}: {}", key.path.string(), decrypted.error().message));
     }
     if (tx::address_of(*decrypted) != key.address) {
-        throw CommandError(fmt::format("key file {} names another address than its key holds",
-                                       key.path.string()));
+        throw CommandError(
+            fmt::format("key file {} names another address than its key holds", key.path.string()));
     }
     return *decrypted;
 }

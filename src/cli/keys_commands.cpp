@@ -53,13 +53,12 @@ StoredKey store_new(Context& ctx, const std::string& name, const tx::PrivateKey&
     // Ask for the password only for a name that is free.
     std::error_code ec;
     if (std::filesystem::exists(store.dir() / (name + ".json"), ec)) {
-        throw CommandError(fmt::format("a key named \"{}\" already exists in {}", name,
-                                       store.dir().string()));
+        throw CommandError(
+            fmt::format("a key named \"{}\" already exists in {}", name, store.dir().string()));
     }
-    const std::string password =
-        obtain_password(PasswordRequest{ctx.options().password_file,
-                                        fmt::format("new key \"{}\"", name), true},
-                        ctx.io().env, ctx.io().prompt);
+    const std::string password = obtain_password(
+        PasswordRequest{ctx.options().password_file, fmt::format("new key \"{}\"", name), true},
+        ctx.io().env, ctx.io().prompt);
     return store.add(name, key, password, ctx.io().kdf);
 }
 
@@ -102,46 +101,49 @@ void add_keys_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
     import->add_option("name", imp->name, "Name of the new key")->required();
     auto* pk = import->add_option("--private-key-file", imp->private_key_file,
                                   "file holding the private key (64 hex digits)");
-    auto* mn = import->add_option("--mnemonic-file", imp->mnemonic_file,
-                                  "file holding a BIP-39 mnemonic");
-    auto* idx = import->add_option("--index", imp->index,
-                                   "with --mnemonic-file: account index N of m/44'/60'/0'/0/N")
+    auto* mn =
+        import->add_option("--mnemonic-file", imp->mnemonic_file, "file holding a BIP-39 mnemonic");
+    auto* idx = import
+                    ->add_option("--index", imp->index,
+                                 "with --mnemonic-file: account index N of m/44'/60'/0'/0/N")
                     ->capture_default_str();
     pk->excludes(mn);
     idx->needs(mn);
     import->callback(runner->command([imp](Context& ctx) {
         if (imp->private_key_file.empty() && imp->mnemonic_file.empty()) {
             throw UsageError("give --private-key-file FILE or --mnemonic-file FILE");
-        }
-        return print_key(ctx, store_new(ctx, imp->name, imported_key(*imp)));
-    }));
+}
+return print_key(ctx, store_new(ctx, imp->name, imported_key(*imp)));
+}  // namespace ampd::cli
+));
 
-    auto show_name = std::make_shared<std::string>();
-    CLI::App* address = keys->add_subcommand("address", "Print the address of a stored key");
-    address->add_option("name", *show_name, "Key name")->required();
-    address->callback(runner->command(
-        [show_name](Context& ctx) { return print_key(ctx, ctx.keystore().find(*show_name)); }));
+auto show_name = std::make_shared<std::string>();
+CLI::App* address = keys->add_subcommand("address", "Print the address of a stored key");
+address->add_option("name", *show_name, "Key name")->required();
+address->callback(runner->command([show_name](Context& ctx) {
+    return print_key(ctx, ctx.keystore().find(*show_name));
+}));
 
-    CLI::App* list = keys->add_subcommand("list", "List the stored keys and their addresses");
-    list->callback(runner->command([](Context& ctx) {
-        const KeyStore store = ctx.keystore();
-        const std::vector<StoredKey> all = store.list();
-        if (ctx.json()) {
-            json out = json::array();
-            for (const StoredKey& k : all) {
-                out.push_back(
-                    {{"name", k.name}, {"address", k.address.hex()}, {"path", k.path.string()}});
-            }
-            ctx.out() << json{{"keystore", store.dir().string()}, {"keys", out}}.dump() << "\n";
-        } else if (all.empty()) {
-            ctx.out() << fmt::format("no keys in {}\n", store.dir().string());
-        } else {
-            for (const StoredKey& k : all) {
-                ctx.out() << fmt::format("{:<20} {}\n", k.name, checksum_address(k.address));
-            }
+CLI::App* list = keys->add_subcommand("list", "List the stored keys and their addresses");
+list->callback(runner->command([](Context& ctx) {
+    const KeyStore store = ctx.keystore();
+    const std::vector<StoredKey> all = store.list();
+    if (ctx.json()) {
+        json out = json::array();
+        for (const StoredKey& k : all) {
+            out.push_back(
+                {{"name", k.name}, {"address", k.address.hex()}, {"path", k.path.string()}});
         }
-        return exit_code::kOk;
-    }));
+        ctx.out() << json{{"keystore", store.dir().string()}, {"keys", out}}.dump() << "\n";
+    } else if (all.empty()) {
+        ctx.out() << fmt::format("no keys in {}\n", store.dir().string());
+    } else {
+        for (const StoredKey& k : all) {
+            ctx.out() << fmt::format("{:<20} {}\n", k.name, checksum_address(k.address));
+        }
+    }
+    return exit_code::kOk;
+}));
 }
 
 }  // namespace ampd::cli

@@ -25,7 +25,8 @@ json call_json(const DecodedCall& c) {
 int run_tx(Context& ctx, const std::string& hash_text) {
     const Bytes32 hash = parse_hash(hash_text, "HASH");
     const json t = ctx.node().transaction(hash);
-    if (t.is_null()) throw CommandError(fmt::format("the node knows no transaction {}", hash.hex()));
+    if (t.is_null())
+        throw CommandError(fmt::format("the node knows no transaction {}", hash.hex()));
     std::optional<DecodedCall> call;
     std::optional<Address> to;
     try {
@@ -54,8 +55,7 @@ int run_tx(Context& ctx, const std::string& hash_text) {
         return it->dump();
     };
     ctx.out() << fmt::format("transaction {}\n", hash.hex());
-    ctx.out() << fmt::format("  from      {}\n",
-                             ctx.label(rpc::address(t.at("from"), "from")));
+    ctx.out() << fmt::format("  from      {}\n", ctx.label(rpc::address(t.at("from"), "from")));
     ctx.out() << fmt::format("  to        {}\n", to ? ctx.label(*to) : "(contract creation)");
     ctx.out() << fmt::format("  nonce     {}\n", field("nonce"));
     ctx.out() << fmt::format("  block     {}\n",
@@ -64,9 +64,9 @@ int run_tx(Context& ctx, const std::string& hash_text) {
     ctx.out() << fmt::format("  type      {}\n", field("type"));
     if (call) {
         const std::string label = to ? ctx.label(*to) : "";
-        ctx.out() << fmt::format("  call      {}({})\n", call->name,
-                                 describe_args(ctx, call->args,
-                                               label == "swapToken" ? "FXC" : "AMP"));
+        ctx.out() << fmt::format(
+            "  call      {}({})\n", call->name,
+            describe_args(ctx, call->args, label == "swapToken" ? "FXC" : "AMP"));
     } else {
         ctx.out() << fmt::format("  input     {}\n", field("input"));
     }

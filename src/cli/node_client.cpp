@@ -58,6 +58,13 @@ std::optional<Address> NodeContracts::find(const std::string& name) const {
     return it->second;
 }
 
+const ManagerInfo* NodeContracts::manager(const Address& a) const {
+    for (const ManagerInfo& m : managers) {
+        if (m.address == a) return &m;
+    }
+    return nullptr;
+}
+
 NodeClient::NodeClient(std::string url) {
     try {
         client_ = std::make_unique<rpc::JsonRpcClient>(std::move(url));
@@ -107,6 +114,15 @@ const std::optional<NodeContracts>& NodeClient::contracts() {
         c.chain_id = rpc::quantity_u64(r.at("chainId"), "chainId");
         for (const auto& [name, entry] : r.at("contracts").items()) {
             c.by_name[name] = rpc::address(entry.at("address"), name);
+        }
+        for (const json& m : r.value("managers", json::array())) {
+            ManagerInfo info{rpc::address(m.at("address"), "manager address"),
+                             rpc::address(m.at("owner"), "manager owner"),
+                             {}};
+            for (const json& p : m.at("partitions")) {
+                info.partitions.push_back(rpc::hash32(p, "manager partition"));
+            }
+            c.managers.push_back(std::move(info));
         }
         if (const auto it = r.find("collateralPartition"); it != r.end() && !it->is_null()) {
             c.collateral_partition = rpc::hash32(*it, "collateralPartition");

@@ -58,10 +58,10 @@ std::vector<Address> operators_of(Context& ctx, const Address& amp, const Addres
     using contracts::Amp;
     const Bytes32 authorized = Amp::authorized_operator_event().topic0;
     const Bytes32 revoked = Amp::revoked_operator_event().topic0;
-    json filter = {{"address", rpc::to_hex(amp)},
-                   {"topics", json::array({json::array({rpc::to_hex(authorized),
-                                                        rpc::to_hex(revoked)}),
-                                           nullptr, rpc::to_hex(word_from_address(holder))})}};
+    json filter = {
+        {"address", rpc::to_hex(amp)},
+        {"topics", json::array({json::array({rpc::to_hex(authorized), rpc::to_hex(revoked)}),
+                                nullptr, rpc::to_hex(word_from_address(holder))})}};
     std::vector<Address> current;
     for (const json& l : all_logs(ctx, filter)) {
         const json& topics = l.at("topics");
@@ -104,7 +104,8 @@ void add_operator_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
         }));
     }
 
-    CLI::App* check = ops->add_subcommand("check", "Is OPERATOR an operator of HOLDER? (isOperator)");
+    CLI::App* check =
+        ops->add_subcommand("check", "Is OPERATOR an operator of HOLDER? (isOperator)");
     check->add_option("holder", args->holder, "Holder address, or a stored key name")->required();
     check->add_option("operator", args->operator_, "Operator address, or a stored key name")
         ->required();

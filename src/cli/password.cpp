@@ -53,7 +53,7 @@ public:
 
 private:
     static size_t index(int sig) { return sig == SIGINT ? 0 : sig == SIGTERM ? 1 : 2; }
-    struct sigaction old_[3] {};
+    struct sigaction old_[3]{};
     bool installed_ = false;
 };
 
@@ -77,10 +77,12 @@ std::string first_line_of(const std::string& path) {
 Prompt terminal_prompt() {
     return [](const std::string& question) -> std::optional<std::string> {
         if (::isatty(STDIN_FILENO) == 0) return std::nullopt;
-        std::cerr << question << std::flush;
         std::string line;
         {
+            // Echo off first (it discards pending input), then the question:
+            // anything typed after the question appears is kept.
             const EchoOff guard;
+            std::cerr << question << std::flush;
             if (!std::getline(std::cin, line)) return std::nullopt;
         }
         return strip_line_end(line);

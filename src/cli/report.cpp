@@ -64,8 +64,8 @@ json receipt_json(Context& ctx, const ReceiptFields& f) {
 void print_receipt_lines(Context& ctx, const ReceiptFields& f, std::optional<uint64_t> gas_limit) {
     std::ostream& out = ctx.out();
     out << fmt::format("  block     {}\n", f.block);
-    out << fmt::format("  status    {}\n", f.success ? "success"
-                                                  : "reverted (status 0; receipts carry no reason)");
+    out << fmt::format("  status    {}\n",
+                       f.success ? "success" : "reverted (status 0; receipts carry no reason)");
     if (gas_limit) {
         out << fmt::format("  gas used  {} (limit {})\n", f.gas_used, *gas_limit);
     } else {
@@ -106,7 +106,8 @@ json events_json(Context& ctx, const json& logs) {
         const state::RawLog raw = raw_log_from_json(l);
         const std::optional<DecodedLog> d = decode_log(raw);
         if (!d) {
-            out.push_back({{"address", raw.address.hex()}, {"topics", l.at("topics")},
+            out.push_back({{"address", raw.address.hex()},
+                           {"topics", l.at("topics")},
                            {"data", l.at("data")}});
             continue;
         }

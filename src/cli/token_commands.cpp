@@ -30,17 +30,16 @@ void add_token_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
     auto t = std::make_shared<TransferArgs>();
     CLI::App* transfer =
         app.add_subcommand("transfer", "ERC-20 transfer of Amp from the default partition");
-    transfer->add_option("to", t->to, "Recipient address, or the name of a stored key")
-        ->required();
+    transfer->add_option("to", t->to, "Recipient address, or the name of a stored key")->required();
     add_amount(*transfer, t->amount, "Amount to send");
     transfer->callback(runner->command([t](Context& ctx) {
         const u256 value = t->amount.value();
         const Address to = ctx.resolve_address(t->to, "TO");
         // Signer problems are usage errors: report them before contacting the node.
         (void)ctx.signer();
-        return send_call(ctx, ctx.amp(),
-                         calldata("transfer(address,uint256)",
-                                  abi::Encoder().address(to).uint256(value)));
+        return send_call(
+            ctx, ctx.amp(),
+            calldata("transfer(address,uint256)", abi::Encoder().address(to).uint256(value)));
     }));
 
     auto p = std::make_shared<PartitionTransferArgs>();
@@ -87,9 +86,9 @@ void add_token_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
         const Address spender = ctx.resolve_address(a->spender, "SPENDER");
         // Signer problems are usage errors: report them before contacting the node.
         (void)ctx.signer();
-        return send_call(ctx, ctx.amp(),
-                         calldata("approve(address,uint256)",
-                                  abi::Encoder().address(spender).uint256(value)));
+        return send_call(
+            ctx, ctx.amp(),
+            calldata("approve(address,uint256)", abi::Encoder().address(spender).uint256(value)));
     }));
 }
 

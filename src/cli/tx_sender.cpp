@@ -16,8 +16,7 @@ uint64_t gas_limit_for(uint64_t estimate) {
     return std::max(estimate, std::min(padded, node::gas::kMaxTransactionGas));
 }
 
-nlohmann::json wait_for_receipt(NodeClient& node, const Bytes32& hash,
-                                const SendOptions& options) {
+nlohmann::json wait_for_receipt(NodeClient& node, const Bytes32& hash, const SendOptions& options) {
     const auto deadline = std::chrono::steady_clock::now() + options.timeout;
     for (;;) {
         nlohmann::json r = node.receipt(hash);

@@ -14,7 +14,8 @@ namespace ampd::cli {
 namespace {
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Says what is wrong with an amount that is not digits[.digits].
@@ -88,10 +89,10 @@ Address parse_address(std::string_view text, std::string_view what) {
     const std::optional<Address> a = Address::from_hex(text);
     if (!a) throw bad(what, text, "expected 0x followed by 40 hex digits");
     const std::string_view digits = text.substr(2);
-    const bool has_lower = std::any_of(digits.begin(), digits.end(),
-                                       [](char c) { return c >= 'a' && c <= 'f'; });
-    const bool has_upper = std::any_of(digits.begin(), digits.end(),
-                                       [](char c) { return c >= 'A' && c <= 'F'; });
+    const bool has_lower =
+        std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'a' && c <= 'f'; });
+    const bool has_upper =
+        std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'A' && c <= 'F'; });
     if (has_lower && has_upper && checksum_address(*a).substr(2) != digits) {
         throw bad(what, text,
                   fmt::format("mixed-case address with a wrong EIP-55 checksum (expected {})",

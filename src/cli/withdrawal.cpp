@@ -71,22 +71,17 @@ WithdrawalProof parse_proof_file(std::string_view text) {
     if (proof == doc.end()) throw UsageError("proof file: no \"proof\" list");
     WithdrawalProof p;
     p.proof = hashes_of(*proof);
-    p.supplier = field<Address>(doc, "supplier", [](const json& v, const char* n) {
-        return rpc::address(v, n);
-    });
-    p.partition = field<Bytes32>(doc, "partition", [](const json& v, const char* n) {
-        return rpc::hash32(v, n);
-    });
-    p.root = field<Bytes32>(doc, "root", [](const json& v, const char* n) {
-        return rpc::hash32(v, n);
-    });
-    p.amount = field<u256>(doc, "amount", [](const json& v, const char* n) {
-        return rpc::quantity_u256(v, n);
-    });
+    p.supplier = field<Address>(doc, "supplier",
+                                [](const json& v, const char* n) { return rpc::address(v, n); });
+    p.partition = field<Bytes32>(doc, "partition",
+                                 [](const json& v, const char* n) { return rpc::hash32(v, n); });
+    p.root =
+        field<Bytes32>(doc, "root", [](const json& v, const char* n) { return rpc::hash32(v, n); });
+    p.amount = field<u256>(doc, "amount",
+                           [](const json& v, const char* n) { return rpc::quantity_u256(v, n); });
     p.max_authorized_account_nonce =
-        field<u256>(doc, "maxAuthorizedAccountNonce", [](const json& v, const char* n) {
-            return rpc::quantity_u256(v, n);
-        });
+        field<u256>(doc, "maxAuthorizedAccountNonce",
+                    [](const json& v, const char* n) { return rpc::quantity_u256(v, n); });
     return p;
 }
 

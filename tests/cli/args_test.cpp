@@ -37,9 +37,9 @@ TEST(Arguments, AmountsAreCheckedFirst) {
 TEST(Arguments, AddressesAndPartitions) {
     expect_usage({"transfer", "0x1234", "1", "--dev-account", "1"}, "TO \"0x1234\"");
     // The valid checksum ends in "BC".
-    expect_usage({"transfer", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293Bc", "1", "--dev-account",
-                  "1"},
-                 "EIP-55");
+    expect_usage(
+        {"transfer", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293Bc", "1", "--dev-account", "1"},
+        "EIP-55");
     expect_usage({"transfer-by-partition", "0xabc", kBob, "1", "--dev-account", "1"},
                  "PARTITION \"0xabc\"");
     expect_usage({"--amp", "nope", "balance", kBob}, "--amp \"nope\"");

@@ -98,7 +98,7 @@ public:
         c.fsync = false;  // tests: durability is not what is under test
         node_ = node::Node::open(c, genesis_);
         rpc::MethodTable table(true);
-        rpc::register_node_api(table, *node_, api_);
+        rpc::register_node_api(table, *node_, rpc::NodeApiConfig{});
         dispatcher_ = std::make_unique<rpc::Dispatcher>(std::move(table));
         rpc::HttpServerConfig http;
         http.port = 0;
@@ -141,8 +141,6 @@ private:
     std::vector<tx::PrivateKey> keys_;
     node::Genesis genesis_;
     std::unique_ptr<node::Node> node_;
-    // The method handlers keep a reference to it.
-    rpc::NodeApiConfig api_;
     std::unique_ptr<rpc::Dispatcher> dispatcher_;
     std::unique_ptr<rpc::HttpServer> server_;
 };

@@ -35,13 +35,16 @@ protected:
     }
 
     // Publishes a withdrawal root as the dev manager's owner (dev account
-    // 0, who holds the withdrawal publisher role).
+    // 1, who holds the withdrawal publisher role).
     void publish_root(const Bytes32& root, uint64_t nonce) {
         NodeClient node(net_.url());
         const SentTransaction sent = send_transaction(
-            node, net_.key(0), net_.manager(),
-            abi::Encoder().bytes32(root).uint256(u256(nonce)).bytes32_array({}).finish_call(
-                selector_of("addWithdrawalRoot(bytes32,uint256,bytes32[])")),
+            node, net_.key(1), net_.manager(),
+            abi::Encoder()
+                .bytes32(root)
+                .uint256(u256(nonce))
+                .bytes32_array({})
+                .finish_call(selector_of("addWithdrawalRoot(bytes32,uint256,bytes32[])")),
             SendOptions{});
         ASSERT_EQ(sent.receipt.at("status"), "0x1");
     }
@@ -65,10 +68,9 @@ TEST_F(CollateralCommands, SupplyLocksAmpInTheManagersPartition) {
     EXPECT_EQ(receipt.at("args").at("nonce"), "1");
 
     // An explicit --partition must be one of this manager's.
-    const RunResult wrong =
-        amp({"supply", "1", "--partition",
-             contracts::make_partition(0xccccccccU, 1, net_.address(3)).hex(), "--dev-account",
-             "3"});
+    const RunResult wrong = amp({"supply", "1", "--partition",
+                                 contracts::make_partition(0xccccccccU, 1, net_.address(3)).hex(),
+                                 "--dev-account", "3"});
     EXPECT_EQ(wrong.code, exit_code::kUsage);
     EXPECT_NE(wrong.err.find("not to the manager"), std::string::npos) << wrong.err;
 }
@@ -78,7 +80,8 @@ TEST_F(CollateralCommands, ReleaseRequestThenWithdrawWithAProof) {
     const Bytes32 pool = net_.collateral();
     ASSERT_EQ(amp({"supply", "1000", "--dev-account", "3"}).code, 0);
 
-    const RunResult req = amp({"--json", "release-request", "collateral", "400", "--dev-account", "3"});
+    const RunResult req =
+        amp({"--json", "release-request", "collateral", "400", "--dev-account", "3"});
     ASSERT_EQ(req.code, 0) << req.out << req.err;
     const json release = event(req, "ReleaseRequest");
     EXPECT_EQ(release.at("args").at("supplier"), supplier.hex());
@@ -101,13 +104,12 @@ TEST_F(CollateralCommands, ReleaseRequestThenWithdrawWithAProof) {
 
     // The proof as a file in the shape amp_getWithdrawalProof will answer.
     test_support::TempDir tmp("ampd-cli-proof");
-    std::ofstream(tmp / "proof.json")
-        << json{{"supplier", supplier.hex()},
-                {"partition", pool.hex()},
-                {"amount", amount.to_hex()},
-                {"maxAuthorizedAccountNonce", "0x0"},
-                {"proof", {other.hex()}}}
-               .dump();
+    std::ofstream(tmp / "proof.json") << json{
+        {"supplier", supplier.hex()},
+        {"partition", pool.hex()},
+        {"amount", amount.to_hex()},
+        {"maxAuthorizedAccountNonce", "0x0"},
+        {"proof", {other.hex()}}}.dump();
     const u256 before = net_.balance(Bytes32{}, supplier);
     const RunResult w = amp({"--json", "withdraw", "collateral", "400", "--proof",
                              (tmp / "proof.json").string(), "--dev-account", "3"});
@@ -118,6 +120,27 @@ TEST_F(CollateralCommands, ReleaseRequestThenWithdrawWithAProof) {
     EXPECT_EQ(withdrawal.at("args").at("supplier"), supplier.hex());
     EXPECT_EQ(withdrawal.at("args").at("amount"), amount.to_dec());
     EXPECT_EQ(withdrawal.at("args").at("rootNonce"), "1");
+}
+
+TEST_F(CollateralCommands, AManagerWithSeveralPartitionsNeedsOneNamed) {
+    // The partition manager (dev account 1) permits a second partition.
+    const Bytes32 second = contracts::make_partition(0xccccccccU, 7, net_.manager());
+    NodeClient node(net_.url());
+    const SentTransaction added = send_transaction(
+        node, net_.key(1), net_.manager(),
+        abi::Encoder().bytes32(second).finish_call(selector_of("addPartition(bytes32)")),
+        SendOptions{});
+    ASSERT_EQ(added.receipt.at("status"), "0x1");
+
+    const RunResult ambiguous = amp({"supply", "5", "--dev-account", "3"});
+    EXPECT_EQ(ambiguous.code, exit_code::kUsage);
+    EXPECT_NE(ambiguous.err.find("several collateral partitions"), std::string::npos);
+    EXPECT_NE(ambiguous.err.find(second.hex()), std::string::npos) << ambiguous.err;
+
+    const RunResult r = amp({"supply", "5", "--partition", second.hex(), "--dev-account", "3"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(net_.balance(second, net_.manager()), u256(5) * kToken);
+    EXPECT_EQ(net_.balance(net_.collateral(), net_.manager()), u256(0));
 }
 
 TEST_F(CollateralCommands, ReleaseRequestNeedsAPartition) {

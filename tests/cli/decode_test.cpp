@@ -87,12 +87,11 @@ TEST(DecodeLog, UnknownOrMisshapenLogsAreNotGuessed) {
 }
 
 TEST(DecodeLog, FromTheNodesJson) {
-    const nlohmann::json j = {
-        {"address", kAmp.hex()},
-        {"topics",
-         {Amp::transfer_event().topic0.hex(), word_from_address(kAlice).hex(),
-          word_from_address(kBob).hex()}},
-        {"data", word_from_u256(u256(7)).hex()}};
+    const nlohmann::json j = {{"address", kAmp.hex()},
+                              {"topics",
+                               {Amp::transfer_event().topic0.hex(), word_from_address(kAlice).hex(),
+                                word_from_address(kBob).hex()}},
+                              {"data", word_from_u256(u256(7)).hex()}};
     const auto d = decode_log(raw_log_from_json(j));
     ASSERT_TRUE(d.has_value());
     EXPECT_EQ(d->name, "Transfer");

@@ -108,8 +108,7 @@ TEST(KeyStore, NamesAreCheckedBeforeTouchingTheDisk) {
     for (const std::string& bad :
          {std::string(), std::string(".hidden"), std::string("a/b"), std::string("../x"),
           std::string("x y"), std::string("é"), std::string(65, 'a')}) {
-        EXPECT_THROW((void)store.add(bad, tx::generate_private_key(), "pw", fast_kdf()),
-                     UsageError)
+        EXPECT_THROW((void)store.add(bad, tx::generate_private_key(), "pw", fast_kdf()), UsageError)
             << bad;
     }
     EXPECT_FALSE(std::filesystem::exists(tmp / "keys"));

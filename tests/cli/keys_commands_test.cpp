@@ -92,15 +92,15 @@ TEST_F(KeysCommands, ImportPrivateKeyAndMnemonic) {
     EXPECT_EQ(store.unlock(store.find("two"), "from-file"), dev[2].key);
 
     std::ofstream(tmp_ / "junk") << "not a key";
-    const RunResult junk = cli_.run({"keys", "import", "three", "--private-key-file",
-                                     (tmp_ / "junk").string(), "--password-file",
-                                     (tmp_ / "pw").string()});
+    const RunResult junk =
+        cli_.run({"keys", "import", "three", "--private-key-file", (tmp_ / "junk").string(),
+                  "--password-file", (tmp_ / "pw").string()});
     EXPECT_EQ(junk.code, exit_code::kUsage);
     EXPECT_EQ(cli_.run({"keys", "import", "four"}).code, exit_code::kUsage);
-    EXPECT_EQ(cli_.run({"keys", "import", "five", "--private-key-file", "a", "--mnemonic-file",
-                        "b"})
-                  .code,
-              exit_code::kUsage);
+    EXPECT_EQ(
+        cli_.run({"keys", "import", "five", "--private-key-file", "a", "--mnemonic-file", "b"})
+            .code,
+        exit_code::kUsage);
 }
 
 TEST_F(KeysCommands, ANewKeySignsATransfer) {

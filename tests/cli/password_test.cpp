@@ -38,13 +38,13 @@ TEST(Password, FileWinsAndOnlyItsFirstLineCounts) {
     TempDir tmp("ampd-cli-pw");
     std::ofstream(tmp / "pw") << "s3cret  \r\nsecond line\n";
     ScriptedPrompt p;
-    EXPECT_EQ(obtain_password({(tmp / "pw").string(), "key \"a\"", false}, env_with("env"),
-                              p.prompt()),
-              "s3cret  ");
+    EXPECT_EQ(
+        obtain_password({(tmp / "pw").string(), "key \"a\"", false}, env_with("env"), p.prompt()),
+        "s3cret  ");
     EXPECT_TRUE(p.questions.empty());
-    EXPECT_THROW((void)obtain_password({(tmp / "missing").string(), "key", false}, env_with({}),
-                                       p.prompt()),
-                 CommandError);
+    EXPECT_THROW(
+        (void)obtain_password({(tmp / "missing").string(), "key", false}, env_with({}), p.prompt()),
+        CommandError);
 }
 
 TEST(Password, EnvironmentBeforePrompt) {

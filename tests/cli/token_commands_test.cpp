@@ -39,16 +39,16 @@ TEST_F(TokenCommands, TransferMovesExactlyTheAmount) {
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("status    success"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("amp Transfer(from=" + checksum_address(alice) + ", to=" +
-                         checksum_address(bob) + ", value=12.5 AMP)"),
+    EXPECT_NE(r.out.find("amp Transfer(from=" + checksum_address(alice) +
+                         ", to=" + checksum_address(bob) + ", value=12.5 AMP)"),
               std::string::npos)
         << r.out;
 }
 
 TEST_F(TokenCommands, JsonOutputCarriesBaseUnitsAndEvents) {
     const Address bob = net_.address(2);
-    const RunResult r =
-        amp({"--json", "transfer", bob.hex(), "1000000000000000001", "--raw", "--dev-account", "3"});
+    const RunResult r = amp(
+        {"--json", "transfer", bob.hex(), "1000000000000000001", "--raw", "--dev-account", "3"});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     const json j = r.json();
     EXPECT_EQ(j.at("status"), "success");
@@ -132,15 +132,15 @@ TEST_F(TokenCommands, ApproveSetsTheAllowance) {
     EXPECT_EQ(net_.view(net_.amp(), "allowance(address,address)",
                         abi::Encoder().address(owner).address(spender)),
               u256(7) * kToken + kToken / u256(4));
-    EXPECT_NE(r.out.find("amp Approval(owner=" + checksum_address(owner) + ", spender=" +
-                         checksum_address(spender) + ", value=7.25 AMP)"),
+    EXPECT_NE(r.out.find("amp Approval(owner=" + checksum_address(owner) +
+                         ", spender=" + checksum_address(spender) + ", value=7.25 AMP)"),
               std::string::npos)
         << r.out;
 }
 
 TEST_F(TokenCommands, TxAndReceiptLookups) {
-    const RunResult sent = amp({"--json", "--no-wait", "transfer", net_.address(2).hex(), "3",
-                                "--dev-account", "1"});
+    const RunResult sent =
+        amp({"--json", "--no-wait", "transfer", net_.address(2).hex(), "3", "--dev-account", "1"});
     ASSERT_EQ(sent.code, 0) << sent.err;
     EXPECT_EQ(sent.json().at("status"), "pending");
     const std::string hash = sent.json().at("hash");
@@ -152,9 +152,9 @@ TEST_F(TokenCommands, TxAndReceiptLookups) {
 
     const RunResult t = amp({"tx", hash});
     ASSERT_EQ(t.code, 0) << t.err;
-    EXPECT_NE(t.out.find("call      transfer(to=" + checksum_address(net_.address(2)) +
-                         ", value=3 AMP)"),
-              std::string::npos)
+    EXPECT_NE(
+        t.out.find("call      transfer(to=" + checksum_address(net_.address(2)) + ", value=3 AMP)"),
+        std::string::npos)
         << t.out;
     const RunResult tj = amp({"--json", "tx", hash});
     EXPECT_EQ(tj.json().at("call").at("function"), "transfer");

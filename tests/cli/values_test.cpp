@@ -34,10 +34,11 @@ TEST(Amounts, ParsesDecimalAmpExactly) {
 
 TEST(Amounts, RawIsWholeBaseUnits) {
     EXPECT_EQ(parse_amount("12", true), u256(12));
-    EXPECT_EQ(parse_amount("115792089237316195423570985008687907853269984665640564039457584007913129"
-                           "639935",
-                           true),
-              u256::max());
+    EXPECT_EQ(
+        parse_amount("115792089237316195423570985008687907853269984665640564039457584007913129"
+                     "639935",
+                     true),
+        u256::max());
     EXPECT_NE(usage_error("1.5", true).find("whole number of base units"), std::string::npos);
 }
 
@@ -47,8 +48,7 @@ TEST(Amounts, RejectsWithAReason) {
     EXPECT_NE(usage_error("1e18").find("exponent"), std::string::npos);
     EXPECT_NE(usage_error("1,000").find("separators"), std::string::npos);
     EXPECT_NE(usage_error("1 000").find("separators"), std::string::npos);
-    EXPECT_NE(usage_error("0.0000000000000000001").find("19 fractional digits"),
-              std::string::npos);
+    EXPECT_NE(usage_error("0.0000000000000000001").find("19 fractional digits"), std::string::npos);
     for (const char* junk : {"", "abc", "12.", ".5", "1.2.3", "0x10", "12.5abc", " 1", "NaN"}) {
         const std::string e = usage_error(junk);
         EXPECT_NE(e, "accepted") << junk;
@@ -60,8 +60,8 @@ TEST(Amounts, RejectsWithAReason) {
                           true)
                   .find("too large"),
               std::string::npos);
-    EXPECT_NE(usage_error("115792089237316195423570985008687907853269984665640564039458").find(
-                  "too large"),
+    EXPECT_NE(usage_error("115792089237316195423570985008687907853269984665640564039458")
+                  .find("too large"),
               std::string::npos);
 }
 

@@ -28,7 +28,8 @@ TEST(WithdrawalProof, ReadsTheRpcShapeAListOrPlainHashes) {
     const WithdrawalProof full = parse_proof_file(R"({
         "supplier": "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc",
         "amount": "0x190", "maxAuthorizedAccountNonce": "0x0",
-        "proof": [")" + kH1.hex() + R"(", ")" + kH2.hex() + R"("]})");
+        "proof": [")" + kH1.hex() + R"(", ")" + kH2.hex() +
+                                                  R"("]})");
     EXPECT_EQ(full.proof, (std::vector<Bytes32>{kH1, kH2}));
     EXPECT_EQ(full.supplier, kSupplier);
     EXPECT_EQ(full.amount, u256(400));
@@ -71,7 +72,8 @@ TEST(WithdrawalProof, AFileForAnotherWithdrawalIsCaught) {
 
 TEST(WithdrawalProof, RootAndOperatorDataFollowTheManagersRules) {
     const WithdrawalClaim c = claim();
-    const Bytes32 leaf = FCM::withdrawal_leaf(c.supplier, c.partition, c.amount, c.max_authorized_account_nonce);
+    const Bytes32 leaf =
+        FCM::withdrawal_leaf(c.supplier, c.partition, c.amount, c.max_authorized_account_nonce);
     EXPECT_EQ(withdrawal_root(c, {}), leaf);
     EXPECT_EQ(withdrawal_root(c, {kH1}), FCM::merkle_parent(leaf, kH1));
 

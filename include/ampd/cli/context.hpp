@@ -81,8 +81,11 @@ public:
     // --amp / --manager, else the node's amp_getContracts.
     Address amp();
     Address manager();
-    // The collateral partition the node advertises (dev nodes), if any.
-    std::optional<Bytes32> advertised_collateral_partition();
+    // The collateral partition to use with `manager` when none is given:
+    // the manager's only permitted partition (from amp_getContracts'
+    // managers), else the dev node's collateralPartition if it is the
+    // manager's. Throws UsageError when the manager permits several.
+    std::optional<Bytes32> default_collateral_partition(const Address& manager);
     // A name for an address in human output: "amp", "collateralManager",
     // a key name, or the checksummed address.
     std::string label(const Address& a);

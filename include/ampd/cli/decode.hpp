@@ -24,8 +24,8 @@ struct DecodedArg {
 
 struct DecodedLog {
     Address address;
-    std::string name;       // "Transfer"
-    std::string signature;  // "Transfer(address,address,uint256)"
+    std::string name;              // "Transfer"
+    std::string signature;         // "Transfer(address,address,uint256)"
     std::vector<DecodedArg> args;  // in declaration order
 };
 

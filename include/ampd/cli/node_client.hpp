@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ampd/primitives/bytes.hpp"
 #include "ampd/primitives/u256.hpp"
@@ -18,14 +19,25 @@
 
 namespace ampd::cli {
 
+// A FlexaCollateralManager the node runs, with its permitted partitions.
+struct ManagerInfo {
+    Address address;
+    Address owner;
+    std::vector<Bytes32> partitions;
+};
+
 // What amp_getContracts says the node runs.
 struct NodeContracts {
     uint64_t chain_id = 0;
-    std::map<std::string, Address> by_name;  // "amp", "collateralManager", "swapToken", ...
+    // The genesis contracts: "amp", "collateralManager", "swapToken", ...
+    std::map<std::string, Address> by_name;
+    // Every manager in the state (genesis or created later).
+    std::vector<ManagerInfo> managers;
     // The permitted collateral partition of the dev manager (dev nodes only).
     std::optional<Bytes32> collateral_partition;
 
     [[nodiscard]] std::optional<Address> find(const std::string& name) const;
+    [[nodiscard]] const ManagerInfo* manager(const Address& a) const;
 };
 
 class NodeClient {

@@ -21,9 +21,9 @@ using Prompt = std::function<std::optional<std::string>(const std::string& quest
 [[nodiscard]] Prompt terminal_prompt();
 
 struct PasswordRequest {
-    std::string file;      // --password-file; empty if not given
-    std::string purpose;   // "key \"alice\"": shown in the prompt and in errors
-    bool is_new = false;   // a new key: the prompt asks twice, empty is refused
+    std::string file;     // --password-file; empty if not given
+    std::string purpose;  // "key \"alice\"": shown in the prompt and in errors
+    bool is_new = false;  // a new key: the prompt asks twice, empty is refused
 };
 
 // The password, from the first source that has one. A file's first line

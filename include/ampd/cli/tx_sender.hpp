@@ -41,7 +41,6 @@ SentTransaction send_transaction(NodeClient& node, const tx::PrivateKey& key, co
                                  const Bytes& data, const SendOptions& options);
 
 // Polls for the receipt of `hash`; throws CommandError after `timeout`.
-nlohmann::json wait_for_receipt(NodeClient& node, const Bytes32& hash,
-                                const SendOptions& options);
+nlohmann::json wait_for_receipt(NodeClient& node, const Bytes32& hash, const SendOptions& options);
 
 }  // namespace ampd::cli

@@ -34,8 +34,7 @@ inline constexpr unsigned kAmpDecimals = 18;
 [[nodiscard]] std::string checksum_address(const Address& a);
 
 // "default" (the zero partition) or "0x" + 64 hex digits. Throws UsageError.
-[[nodiscard]] Bytes32 parse_partition(std::string_view text,
-                                      std::string_view what = "PARTITION");
+[[nodiscard]] Bytes32 parse_partition(std::string_view text, std::string_view what = "PARTITION");
 // "default" for the zero partition, otherwise the hex.
 [[nodiscard]] std::string format_partition(const Bytes32& p);
 

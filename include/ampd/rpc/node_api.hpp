@@ -24,7 +24,8 @@ struct NodeApiConfig {
     size_t max_transaction_bytes = 128 * 1024;
 };
 
-// Registers every method on `table`; `node` must outlive the table.
+// Registers every method on `table`; `node` must outlive the table. The
+// configuration is copied (the handlers share the copy).
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config);
 
 }  // namespace ampd::rpc
