@@ -1,18 +1,28 @@
 // Durability throughput: what one fdatasync per write costs on this disk,
 // and how many durable records per second the WAL's group commit delivers.
 //   RawFdatasync/N     append N bytes to a file, fdatasync, repeat: the rate a
-//                      log without group commit could acknowledge records.
+//                      log without group commit could acknowledge records,
+//                      and, as N grows to megabytes, the sequential durable
+//                      bandwidth of the disk (bytes/s) that any log is bound by.
 //   WalPipelined/N     one producer submits 1-record batches of N bytes without
 //                      waiting (the sequencer's pattern); the flusher coalesces.
 //                      Each iteration is 1000 records, then flush_and_wait.
 //   WalClosedLoop/T    T client threads each submit one 256-byte record and wait
 //                      for its acknowledgement before sending the next.
+//   WalProducers/T/K/P T producer threads each submit batches of K records of
+//                      P payload bytes without waiting (one callback per batch,
+//                      as the node's sequencer submits), 20000 records per
+//                      producer per iteration, then flush_and_wait. Bytes are
+//                      counted as written to the log (payload + 17-byte header).
+//                      P = 200: a node transaction record (20-byte sender and
+//                      a ~175-byte signed Amp transfer).
 // Items are durable records. Files live under the system temporary directory
 // (set TMPDIR to measure another disk).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -69,7 +79,16 @@ void BM_RawFdatasync(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
     state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(size));
 }
-BENCHMARK(BM_RawFdatasync)->Arg(256)->Arg(4096)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RawFdatasync)
+    ->Arg(256)
+    ->Arg(4096)
+    ->Arg(16 << 10)
+    ->Arg(64 << 10)
+    ->Arg(256 << 10)
+    ->Arg(1 << 20)
+    ->Arg(4 << 20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 std::unique_ptr<Wal> open_wal(benchmark::State& state, const BenchDir& dir) {
     auto wal = Wal::open(dir.path() / "wal");
@@ -147,5 +166,50 @@ void BM_WalClosedLoop(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * threads * kPerThread);
 }
 BENCHMARK(BM_WalClosedLoop)->Arg(1)->Arg(8)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_WalProducers(benchmark::State& state) {
+    const auto producers = static_cast<int>(state.range(0));
+    const auto per_submit = static_cast<size_t>(state.range(1));
+    const auto payload = static_cast<size_t>(state.range(2));
+    constexpr size_t kPerProducer = 20000;
+    BenchDir dir("producers");
+    auto wal = open_wal(state, dir);
+    if (!wal) return;
+    std::atomic<uint64_t> acked{0};
+    std::atomic<bool> failed{false};
+    for (auto _ : state) {
+        std::vector<std::thread> threads;
+        for (int t = 0; t < producers; ++t) {
+            threads.emplace_back([&] {
+                for (size_t done = 0; done < kPerProducer && !failed; done += per_submit) {
+                    const size_t n = std::min(per_submit, kPerProducer - done);
+                    std::vector<std::pair<uint8_t, Bytes>> recs;
+                    recs.reserve(n);
+                    for (size_t i = 0; i < n; ++i) recs.emplace_back(1, Bytes(payload, 0x5A));
+                    auto seq = wal->submit(std::move(recs), [&, n](const Result<uint64_t>& r) {
+                        if (r) acked.fetch_add(n, std::memory_order_relaxed);
+                    });
+                    if (!seq) failed = true;
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        if (failed || !wal->flush_and_wait()) {
+            state.SkipWithError("submit or flush failed");
+            return;
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(acked.load()));
+    state.SetBytesProcessed(static_cast<int64_t>(acked.load() * (payload + 17)));
+}
+BENCHMARK(BM_WalProducers)
+    ->Args({1, 1, 200})
+    ->Args({8, 1, 200})
+    ->Args({64, 1, 200})
+    ->Args({1, 64, 200})
+    ->Args({8, 64, 200})
+    ->Args({2, 1024, 200})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -98,8 +98,7 @@ HttpResponse HttpConnection::round_trip(std::string_view request) {
     if (fd_ < 0) open();
     size_t sent = 0;
     while (sent < request.size()) {
-        const ssize_t n =
-            ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) throw std::runtime_error(fmt::format("send failed: {}", std::strerror(errno)));
         sent += static_cast<size_t>(n);

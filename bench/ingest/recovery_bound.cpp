@@ -1,6 +1,7 @@
 #include "recovery_bound.hpp"
 
 #include <fmt/format.h>
+#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +33,12 @@ std::vector<Sample> make_samples(size_t n) {
     return out;
 }
 
+int64_t thread_cpu_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 }  // namespace
 
 RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
@@ -39,11 +46,13 @@ RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
     std::atomic<bool> go{false};
     std::atomic<bool> stop{false};
     std::atomic<uint64_t> total{0};
+    std::atomic<int64_t> cpu_ns{0};
     std::atomic<bool> wrong{false};
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
             while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+            const int64_t cpu0 = thread_cpu_ns();
             uint64_t n = 0;
             size_t i = t * 37;
             while (!stop.load(std::memory_order_relaxed)) {
@@ -54,6 +63,7 @@ RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
                 ++n;
             }
             total += n;
+            cpu_ns += thread_cpu_ns() - cpu0;
         });
     }
     const auto start = std::chrono::steady_clock::now();
@@ -64,7 +74,8 @@ RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
     const double took =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (wrong) throw std::runtime_error("bound: a recovery returned the wrong address");
-    return RecoveryRate{threads, static_cast<double>(total.load()) / took};
+    const auto n = static_cast<double>(total.load());
+    return RecoveryRate{threads, n / took, static_cast<double>(cpu_ns.load()) / 1e9 / n};
 }
 
 }  // namespace ampd_load

@@ -8,7 +8,9 @@ namespace ampd_load {
 
 struct RecoveryRate {
     unsigned threads = 0;
-    double per_second = 0;
+    double per_second = 0;   // recoveries per second of wall-clock time, all threads
+    double cpu_seconds = 0;  // CPU time per recovery (thread CPU clocks): what one
+                             // costs whatever else runs on the machine
 };
 
 // `threads` threads call ampd::tx::recover_address on pre-made signatures

@@ -68,8 +68,8 @@ std::vector<std::vector<SignedTransfer>> sign_transfers(const std::vector<Sender
                 t.max_fee_per_gas = ampd::u256(2);
                 t.max_priority_fee_per_gas = ampd::u256(1);
                 t.to = amp;
-                t.data = ampd::abi::Encoder().address(to).uint256(ampd::u256(1)).finish_call(
-                    transfer);
+                t.data =
+                    ampd::abi::Encoder().address(to).uint256(ampd::u256(1)).finish_call(transfer);
                 t = ampd::tx::sign_transaction(t, senders[s].key);
                 const ampd::Bytes raw = ampd::tx::encode_signed(t);
                 out[s].push_back(SignedTransfer{ampd::hex::encode(raw),

@@ -22,26 +22,64 @@ namespace ampd::node {
 
 namespace {
 
-// Log records of one sequencer batch and what must happen once they are
-// durable.
-struct Batch {
-    std::vector<std::pair<uint8_t, Bytes>> records;
-    std::vector<SealedBlock> sealed;
-    std::optional<uint64_t> truncate_history_after;
-    std::vector<std::function<void()>> acks;
-
-    void add(const wal::Record& r) {
-        records.emplace_back(static_cast<uint8_t>(wal::type_of(r)), wal::encode(r));
-    }
-};
+struct Batch;
 
 struct Job {
     bool is_tx = true;
     SignedTx tx;
     std::promise<SubmitResult> tx_done;
     std::function<void(Batch&)> control;
-    std::promise<void> control_done;
+    std::optional<std::promise<void>> control_done;  // control jobs only
 };
+
+// Answers one job once what it waits for has happened. A plain struct
+// rather than a std::function: one per transaction, no allocation.
+struct Ack {
+    Job* job = nullptr;
+    Bytes32 hash;  // transactions only
+
+    void operator()() const {
+        if (job->is_tx) {
+            job->tx_done.set_value(SubmitResult{hash, std::nullopt});
+        } else {
+            job->control_done->set_value();
+        }
+    }
+};
+
+// Log records of one sequencer batch and what must happen once they are
+// durable. Owns its jobs, so that the acks' pointers stay valid until the
+// last of them has run.
+struct Batch {
+    std::vector<std::pair<uint8_t, Bytes>> records;
+    std::vector<SealedBlock> sealed;
+    std::optional<uint64_t> truncate_history_after;
+    // Answered as soon as the records are durable: interval-mode
+    // transactions, which promise durability and nothing about their block.
+    std::vector<Ack> durable_acks;
+    // Answered after the batch's blocks are in the history store: automine
+    // transactions (their receipt must be readable once acknowledged) and
+    // control jobs (mine, snapshots, ...), whose callers read the history.
+    std::vector<Ack> acks;
+    std::vector<std::unique_ptr<Job>> jobs;
+
+    void add(const wal::Record& r) {
+        records.emplace_back(static_cast<uint8_t>(wal::type_of(r)), wal::encode(r));
+    }
+    // Whether anything is left for the history indexer.
+    [[nodiscard]] bool needs_indexing() const {
+        return !sealed.empty() || truncate_history_after.has_value() || !acks.empty();
+    }
+};
+
+// Durable batches waiting for the indexer (besides the one being indexed)
+// beyond which a durability callback waits for it. Indexing a block then
+// overlaps the next fdatasync, but the history store never falls more than
+// a few blocks behind the chain: a history store that cannot keep up slows
+// the log, and through it admission, and a client that saw its transaction
+// mined (eth_getTransactionCount "latest") finds its receipt moments later,
+// not seconds.
+constexpr size_t kMaxQueuedIndexBatches = 2;
 
 [[noreturn]] void fail_stop(const std::string& what) {
     // Running on after a storage failure would acknowledge transactions that
@@ -118,6 +156,19 @@ struct Node::Impl {
     uint64_t snap_done = 0;       // generation of the last finished snapshot
     bool snap_stop = false;
     std::thread snapshotter;
+
+    // History indexing (RocksDB writes) runs on its own thread, batch by
+    // batch in log order, so that it never holds up the WAL flusher's next
+    // fdatasync: indexing a block of thousands of transactions takes
+    // milliseconds, during which the log keeps making new batches durable.
+    std::mutex index_mu;
+    std::condition_variable index_cv;       // wakes the indexer
+    std::condition_variable index_done_cv;  // progress: backlog space, snapshot waits
+    std::deque<std::shared_ptr<Batch>> index_queue;
+    uint64_t index_enqueued = 0;  // batches ever queued
+    uint64_t index_finished = 0;  // batches ever completed
+    bool index_stop = false;
+    std::thread indexer;
 
     std::atomic<uint64_t> head_number{0};
     std::atomic<uint64_t> n_transactions{0};
@@ -259,6 +310,7 @@ struct Node::Impl {
     // --- sequencing -------------------------------------------------------
 
     uint64_t take_timestamp() {
+        // Dev time travel is bounded (kMaxTimestamp), so this cannot wrap.
         const uint64_t after = chain->head().timestamp + 1;
         if (next_timestamp) {
             const uint64_t t = std::max(*next_timestamp, after);
@@ -302,8 +354,7 @@ struct Node::Impl {
             std::lock_guard lk(pending_mu);
             pending.emplace(hash, std::move(*pending_record));
         }
-        auto* done = &job.tx_done;
-        b.acks.push_back([done, hash] { done->set_value(SubmitResult{hash, std::nullopt}); });
+        (automine() ? b.acks : b.durable_acks).push_back(Ack{&job, hash});
     }
 
     void run_sequencer() {
@@ -340,8 +391,7 @@ struct Node::Impl {
                         }
                     } else {
                         job->control(batch);
-                        auto* done = &job->control_done;
-                        batch.acks.push_back([done] { done->set_value(); });
+                        batch.acks.push_back(Ack{job.get(), {}});
                     }
                 }
                 if (!automine() && chain->block_open() &&
@@ -355,7 +405,8 @@ struct Node::Impl {
                     snap_forced = false;
                 }
             }
-            const uint64_t last_seq = submit_batch(std::move(batch), std::move(jobs));
+            batch.jobs = std::move(jobs);
+            const uint64_t last_seq = submit_batch(std::move(batch));
             if (snapshot) {
                 snapshot->covers_seq = last_seq;
                 schedule_snapshot(std::move(*snapshot));
@@ -363,19 +414,21 @@ struct Node::Impl {
         }
     }
 
-    // Hands the batch to the WAL; its completion runs on the WAL's thread.
-    uint64_t submit_batch(Batch&& batch, std::vector<std::unique_ptr<Job>>&& jobs) {
+    // Hands the batch to the WAL. Its durability callback runs on the WAL's
+    // flusher thread: it answers what waited only for durability and passes
+    // the rest to the indexer.
+    uint64_t submit_batch(Batch&& batch) {
         if (batch.records.empty()) {
             // Nothing to make durable (refusals, settings, reads): answer now.
-            for (auto& a : batch.acks) a();
+            for (const Ack& a : batch.durable_acks) a();
+            for (const Ack& a : batch.acks) a();
             return wal->last_seq();
         }
-        auto shared_jobs = std::make_shared<std::vector<std::unique_ptr<Job>>>(std::move(jobs));
         auto shared_batch = std::make_shared<Batch>(std::move(batch));
         auto records = std::move(shared_batch->records);
         const size_t n = records.size();
         const auto start = std::chrono::steady_clock::now();
-        auto seq = wal->submit(std::move(records), [this, shared_batch, shared_jobs, n,
+        auto seq = wal->submit(std::move(records), [this, shared_batch, n,
                                                     start](const storage::Result<uint64_t>& r) {
             if (!r) fail_stop("write-ahead log commit failed: " + r.error().describe());
             ++n_syncs;
@@ -384,13 +437,59 @@ struct Node::Impl {
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                     n);
             }
-            complete(*shared_batch);
+            for (const Ack& a : shared_batch->durable_acks) a();
+            if (shared_batch->needs_indexing()) enqueue_indexing(shared_batch);
         });
         if (!seq) fail_stop("write-ahead log append failed: " + seq.error().describe());
         return *seq;
     }
 
-    // Called once a batch is durable: index its blocks, then answer.
+    // --- history indexing -------------------------------------------------
+
+    // On the flusher thread, in log order.
+    void enqueue_indexing(std::shared_ptr<Batch> b) {
+        std::unique_lock lk(index_mu);
+        index_done_cv.wait(lk, [&] { return index_queue.size() < kMaxQueuedIndexBatches; });
+        index_queue.push_back(std::move(b));
+        ++index_enqueued;
+        index_cv.notify_one();
+    }
+
+    void run_indexer() {
+        std::unique_lock lk(index_mu);
+        for (;;) {
+            index_cv.wait(lk, [&] { return index_stop || !index_queue.empty(); });
+            if (index_queue.empty()) return;  // stopping, and everything is indexed
+            std::shared_ptr<Batch> b = std::move(index_queue.front());
+            index_queue.pop_front();
+            index_done_cv.notify_all();  // room in the queue
+            lk.unlock();
+            complete(*b);
+            b.reset();  // the jobs go here, not under the lock
+            lk.lock();
+            ++index_finished;
+            index_done_cv.notify_all();
+        }
+    }
+
+    // Waits until every batch made durable so far is in the history store.
+    // Call after wal->flush_and_wait(), which has run their callbacks.
+    void wait_indexed() {
+        std::unique_lock lk(index_mu);
+        const uint64_t target = index_enqueued;
+        index_done_cv.wait(lk, [&] { return index_finished >= target; });
+    }
+
+    void stop_indexer() {
+        {
+            std::lock_guard lk(index_mu);
+            index_stop = true;
+        }
+        index_cv.notify_all();
+        if (indexer.joinable()) indexer.join();
+    }
+
+    // Indexes the batch's blocks, then answers what waited for them.
     void complete(Batch& b) {
         if (b.truncate_history_after) {
             auto t = history->truncate_after(*b.truncate_history_after);
@@ -404,7 +503,7 @@ struct Node::Impl {
                 for (const storage::TxRecord& t : s.txs) pending.erase(t.hash);
             }
         }
-        for (auto& a : b.acks) a();
+        for (const Ack& a : b.acks) a();
     }
 
     // Synchronous write of a batch (recovery and shutdown paths).
@@ -415,6 +514,7 @@ struct Node::Impl {
         }
         auto r = wal->sync();
         if (!r) throw NodeError(r.error().describe());
+        for (const Ack& a : b.durable_acks) a();
         complete(b);
     }
 
@@ -436,26 +536,35 @@ struct Node::Impl {
                 job = std::move(*snap_job);
                 snap_job.reset();
             }
-            // The snapshot may only be relied on once the log up to it is durable.
-            if (auto f = wal->flush_and_wait(); !f) {
-                spdlog::error("snapshot skipped: the log did not sync: {}", f.error().describe());
-            } else if (auto r = snapshots->write(job.covers_seq, ByteView(job.bytes)); !r) {
-                spdlog::error("snapshot at WAL record {} failed: {}", job.covers_seq,
-                              r.error().describe());
-            } else {
-                ++n_snapshots;
-                // Only log segments that no retained snapshot needs may go.
-                auto oldest = snapshots->oldest_retained_seq();
-                if (oldest && oldest->has_value()) {
-                    auto rm = wal->remove_segments_before(**oldest + 1);
-                    if (!rm) spdlog::warn("WAL cleanup failed: {}", rm.error().describe());
-                }
-            }
+            write_snapshot(job);
             {
                 std::lock_guard lk(snap_mu);
                 snap_done = std::max(snap_done, job.generation);
             }
             snap_cv.notify_all();
+        }
+    }
+
+    void write_snapshot(const SnapJob& job) {
+        // The snapshot may only be relied on once the log up to it is durable.
+        if (auto f = wal->flush_and_wait(); !f) {
+            spdlog::error("snapshot skipped: the log did not sync: {}", f.error().describe());
+            return;
+        }
+        // The WAL segments it lets go may only go once the history store
+        // holds their blocks: recovery indexes only the blocks it replays.
+        wait_indexed();
+        if (auto r = snapshots->write(job.covers_seq, ByteView(job.bytes)); !r) {
+            spdlog::error("snapshot at WAL record {} failed: {}", job.covers_seq,
+                          r.error().describe());
+            return;
+        }
+        ++n_snapshots;
+        // Only log segments that no retained snapshot needs may go.
+        auto oldest = snapshots->oldest_retained_seq();
+        if (oldest && oldest->has_value()) {
+            auto rm = wal->remove_segments_before(**oldest + 1);
+            if (!rm) spdlog::warn("WAL cleanup failed: {}", rm.error().describe());
         }
     }
 
@@ -478,7 +587,7 @@ struct Node::Impl {
         auto job = std::make_unique<Job>();
         job->is_tx = false;
         job->control = std::move(f);
-        std::future<void> done = job->control_done.get_future();
+        std::future<void> done = job->control_done.emplace().get_future();
         enqueue(std::move(job));
         done.get();
     }
@@ -500,6 +609,7 @@ struct Node::Impl {
                 spdlog::error("final log sync failed: {}", f.error().describe());
             }
         }
+        stop_indexer();  // after the last callback queued its batch
         {
             std::lock_guard lk(snap_mu);
             snap_stop = true;
@@ -518,6 +628,7 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Genesis genesis, Cloc
     impl->clock = std::move(clock);
     impl->recover();
     Impl* p = impl.get();
+    p->indexer = std::thread([p] { p->run_indexer(); });
     p->sequencer = std::thread([p] { p->run_sequencer(); });
     p->snapshotter = std::thread([p] { p->run_snapshotter(); });
     return std::unique_ptr<Node>(new Node(std::move(impl)));
@@ -613,8 +724,23 @@ void Node::with_state(const std::function<void(const Chain&)>& f) const {
     f(*impl_->chain);
 }
 
+namespace {
+
+// Dev time travel stops here (about the year 36800): far beyond any real
+// use, and far enough below 2^64 that timestamps never wrap.
+constexpr uint64_t kMaxTimestamp = uint64_t{1} << 40;
+
+void check_timestamp(uint64_t t, const char* what) {
+    if (t > kMaxTimestamp) {
+        throw NodeError(fmt::format("{} {} is too large (at most 2^40)", what, t));
+    }
+}
+
+}  // namespace
+
 uint64_t Node::mine(std::optional<uint64_t> timestamp) {
     impl_->require_dev("evm_mine");
+    if (timestamp) check_timestamp(*timestamp, "timestamp");
     uint64_t number = 0;
     impl_->run_control([&](Batch& b) {
         if (timestamp) impl_->next_timestamp = timestamp;
@@ -627,16 +753,25 @@ uint64_t Node::mine(std::optional<uint64_t> timestamp) {
 
 uint64_t Node::increase_time(uint64_t seconds) {
     impl_->require_dev("evm_increaseTime");
+    check_timestamp(seconds, "time increase");
     uint64_t total = 0;
+    std::string error;
     impl_->run_control([&](Batch&) {
+        if (impl_->time_offset + seconds > kMaxTimestamp) {
+            error =
+                fmt::format("time offset would exceed 2^40 seconds (now {})", impl_->time_offset);
+            return;
+        }
         impl_->time_offset += seconds;
         total = impl_->time_offset;
     });
+    if (!error.empty()) throw NodeError(error);
     return total;
 }
 
 void Node::set_next_block_timestamp(uint64_t timestamp) {
     impl_->require_dev("evm_setNextBlockTimestamp");
+    check_timestamp(timestamp, "timestamp");
     std::string error;
     impl_->run_control([&](Batch&) {
         if (timestamp <= impl_->chain->head().timestamp) {

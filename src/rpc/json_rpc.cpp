@@ -26,6 +26,28 @@ json error_response(const json& id, const RpcError& e) {
     return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", e.to_json()}};
 }
 
+json result_response(const json& id, json result) {
+    return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+// Runs `f` (a handler or a completion); anything it throws but RpcError
+// becomes a generic internal error.
+template <class F>
+auto guarded(std::string_view method, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const RpcError&) {
+        throw;
+    } catch (const std::exception& e) {
+        // The client learns only that it failed; the details are for the operator.
+        spdlog::error("JSON-RPC method {} failed: {}", method, e.what());
+        throw RpcError{errc::kInternalError, "internal error"};
+    } catch (...) {
+        spdlog::error("JSON-RPC method {} failed with a non-standard exception", method);
+        throw RpcError{errc::kInternalError, "internal error"};
+    }
+}
+
 // Whether arrays/objects nest deeper than `max`, scanning the raw text so
 // that the check happens before the parser builds anything.
 bool nests_deeper_than(std::string_view body, size_t max) {
@@ -114,8 +136,9 @@ std::string Dispatcher::handle(std::string_view body, std::string_view remote) c
     }
 
     if (!request.is_array()) {
-        const auto response = handle_one(request, remote, false);
-        return response ? dump(*response) : std::string();
+        Item item = start(request, remote, false);
+        finish(item);
+        return item.response ? dump(*item.response) : std::string();
     }
     if (request.empty()) return refuse(errc::kInvalidRequest, "invalid request: empty batch");
     if (request.size() > config_.max_batch) {
@@ -124,104 +147,132 @@ std::string Dispatcher::handle(std::string_view body, std::string_view remote) c
                                   config_.max_batch));
     }
     if (batch_size_ != nullptr) batch_size_->observe(static_cast<double>(request.size()));
-    json responses = json::array();
+    std::vector<Item> items;
+    items.reserve(request.size());
+    size_t unfinished = 0;  // items before this one are answered
     for (const json& r : request) {
-        if (auto response = handle_one(r, remote, true)) responses.push_back(std::move(*response));
+        if (!is_deferred(r)) {
+            // A plain method sees the effects of everything before it.
+            for (; unfinished < items.size(); ++unfinished) finish(items[unfinished]);
+        }
+        items.push_back(start(r, remote, true));
+    }
+    for (; unfinished < items.size(); ++unfinished) finish(items[unfinished]);
+    json responses = json::array();
+    for (Item& item : items) {
+        if (item.response) responses.push_back(std::move(*item.response));
     }
     return responses.empty() ? std::string() : dump(responses);
 }
 
-std::optional<json> Dispatcher::handle_one(const json& request, std::string_view remote,
-                                           bool in_batch) const {
+bool Dispatcher::is_deferred(const json& request) const {
+    if (!request.is_object()) return false;
+    const auto method = request.find("method");
+    if (method == request.end() || !method->is_string()) return false;
+    const MethodTable::Entry* entry = table_.find(method->get_ref<const std::string&>());
+    return entry != nullptr && table_.callable(*entry) && entry->deferred;
+}
+
+Dispatcher::Item Dispatcher::start(const json& request, std::string_view remote,
+                                   bool in_batch) const {
     static const json kNullId = nullptr;
     static const json kNoParams = json::array();
 
-    const auto invalid = [&](std::string_view why, const json& id) {
-        if (invalid_requests_ != nullptr) invalid_requests_->inc();
-        return error_response(
-            id, RpcError{errc::kInvalidRequest, fmt::format("invalid request: {}", why)});
-    };
-    if (!request.is_object()) return invalid("expected a JSON object", kNullId);
-
+    Item item;
+    item.id = &kNullId;
     // An invalid request is answered even without an id (with id null): a
     // malformed notification cannot be told apart from a request whose id
     // was lost, and silence would leave the client waiting.
+    const auto invalid = [&](std::string_view why) {
+        if (invalid_requests_ != nullptr) invalid_requests_->inc();
+        item.response = error_response(
+            *item.id, RpcError{errc::kInvalidRequest, fmt::format("invalid request: {}", why)});
+        return std::move(item);
+    };
+    if (!request.is_object()) return invalid("expected a JSON object");
+
     const auto id_it = request.find("id");
-    const bool notification = id_it == request.end();
-    if (!notification && !valid_id(*id_it)) {
-        return invalid("id must be a string, a number or null", kNullId);
+    item.notification = id_it == request.end();
+    if (!item.notification && !valid_id(*id_it)) {
+        return invalid("id must be a string, a number or null");
     }
-    const json& id = notification ? kNullId : *id_it;
+    if (!item.notification) item.id = &*id_it;
 
     const auto version = request.find("jsonrpc");
     if (version == request.end() || !version->is_string() ||
         version->get_ref<const std::string&>() != "2.0") {
-        return invalid("jsonrpc must be \"2.0\"", id);
+        return invalid("jsonrpc must be \"2.0\"");
     }
     const auto method = request.find("method");
     if (method == request.end() || !method->is_string()) {
-        return invalid("method must be a string", id);
+        return invalid("method must be a string");
     }
     const auto params_it = request.find("params");
     if (params_it != request.end() && !params_it->is_array() && !params_it->is_object()) {
-        return invalid("params must be an array or an object", id);
+        return invalid("params must be an array or an object");
     }
     const json& params = params_it == request.end() ? kNoParams : *params_it;
 
-    const RequestContext ctx{method->get_ref<const std::string&>(), notification ? nullptr : &id,
-                             remote, in_batch};
+    item.method = method->get_ref<const std::string&>();
+    item.started = std::chrono::steady_clock::now();
+    const RequestContext ctx{item.method, item.notification ? nullptr : item.id, remote, in_batch};
     try {
-        json result = invoke(ctx.method, params, ctx);
-        if (notification) return std::nullopt;
-        return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+        const MethodTable::Entry& entry = lookup(item.method);
+        if (entry.deferred) {
+            item.completion = guarded(item.method, [&] { return entry.deferred(params, ctx); });
+            if (!item.completion) {
+                spdlog::error("JSON-RPC method {} returned no completion", item.method);
+                throw RpcError{errc::kInternalError, "internal error"};
+            }
+            return item;
+        }
+        json result = guarded(item.method, [&] { return entry.handler(params, ctx); });
+        record(item.method, item.started, false);
+        if (!item.notification) item.response = result_response(*item.id, std::move(result));
     } catch (const RpcError& e) {
-        if (notification) return std::nullopt;
-        return error_response(id, e);
+        record(item.method, item.started, true);
+        if (!item.notification) item.response = error_response(*item.id, e);
+    }
+    return item;
+}
+
+void Dispatcher::finish(Item& item) const {
+    if (!item.completion) return;
+    const Completion completion = std::move(item.completion);
+    item.completion = nullptr;
+    try {
+        json result = guarded(item.method, completion);
+        record(item.method, item.started, false);
+        if (!item.notification) item.response = result_response(*item.id, std::move(result));
+    } catch (const RpcError& e) {
+        record(item.method, item.started, true);
+        if (!item.notification) item.response = error_response(*item.id, e);
     }
 }
 
-json Dispatcher::invoke(std::string_view method, const json& params,
-                        const RequestContext& ctx) const {
+const MethodTable::Entry& Dispatcher::lookup(std::string_view method) const {
     const MethodTable::Entry* entry = table_.find(method);
-    if (entry == nullptr || !table_.callable(*entry)) {
-        if (unknown_method_metrics_.calls != nullptr) unknown_method_metrics_.calls->inc();
-        if (unknown_method_metrics_.errors != nullptr) unknown_method_metrics_.errors->inc();
-        if (entry != nullptr) {
-            throw RpcError{errc::kMethodNotFound,
-                           fmt::format("the method {} is only available with --dev", method)};
-        }
-        throw RpcError{
-            errc::kMethodNotFound,
-            fmt::format("the method {} does not exist/is not available", echoed_name(method))};
+    if (entry != nullptr && table_.callable(*entry)) return *entry;
+    if (unknown_method_metrics_.calls != nullptr) unknown_method_metrics_.calls->inc();
+    if (unknown_method_metrics_.errors != nullptr) unknown_method_metrics_.errors->inc();
+    if (entry != nullptr) {
+        throw RpcError{errc::kMethodNotFound,
+                       fmt::format("the method {} is only available with --dev", method)};
     }
+    throw RpcError{
+        errc::kMethodNotFound,
+        fmt::format("the method {} does not exist/is not available", echoed_name(method))};
+}
 
+void Dispatcher::record(std::string_view method, std::chrono::steady_clock::time_point started,
+                        bool failed) const {
+    // Names outside the table (unknown or dev-only methods) have no children.
     const auto m = metrics_by_method_.find(method);
-    const MethodMetrics* metrics = m == metrics_by_method_.end() ? nullptr : &m->second;
-    const auto started = std::chrono::steady_clock::now();
-    const auto finish = [&](bool failed) {
-        if (metrics == nullptr) return;
-        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-        metrics->latency->observe(took.count());
-        metrics->calls->inc();
-        if (failed) metrics->errors->inc();
-    };
-    try {
-        json result = entry->handler(params, ctx);
-        finish(false);
-        return result;
-    } catch (const RpcError&) {
-        finish(true);
-        throw;
-    } catch (const std::exception& e) {
-        finish(true);
-        // The client learns only that it failed; the details are for the operator.
-        spdlog::error("JSON-RPC method {} failed: {}", method, e.what());
-        throw RpcError{errc::kInternalError, "internal error"};
-    } catch (...) {
-        finish(true);
-        spdlog::error("JSON-RPC method {} failed with a non-standard exception", method);
-        throw RpcError{errc::kInternalError, "internal error"};
-    }
+    if (m == metrics_by_method_.end()) return;
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    m->second.latency->observe(took.count());
+    m->second.calls->inc();
+    if (failed) m->second.errors->inc();
 }
 
 json Dispatcher::call(std::string_view method, const json& params) const {
@@ -230,8 +281,25 @@ json Dispatcher::call(std::string_view method, const json& params) const {
                        "invalid request: params must be an array or an object"};
     }
     static const json kInProcessId = 0;
+    const auto started = std::chrono::steady_clock::now();
     const RequestContext ctx{method, &kInProcessId, {}, false};
-    return invoke(method, params, ctx);
+    const MethodTable::Entry& entry = lookup(method);
+    try {
+        if (entry.deferred) {
+            const Completion completion =
+                guarded(method, [&] { return entry.deferred(params, ctx); });
+            if (!completion) throw RpcError{errc::kInternalError, "internal error"};
+            json result = guarded(method, completion);
+            record(method, started, false);
+            return result;
+        }
+        json result = guarded(method, [&] { return entry.handler(params, ctx); });
+        record(method, started, false);
+        return result;
+    } catch (const RpcError&) {
+        record(method, started, true);
+        throw;
+    }
 }
 
 }  // namespace ampd::rpc

@@ -5,17 +5,23 @@
 namespace ampd::rpc {
 
 MethodTable& MethodTable::add(std::string name, Handler handler) {
-    return insert(std::move(name), std::move(handler), false);
+    return insert(std::move(name), Entry{std::move(handler), {}, false});
 }
 
 MethodTable& MethodTable::add_dev(std::string name, Handler handler) {
-    return insert(std::move(name), std::move(handler), true);
+    return insert(std::move(name), Entry{std::move(handler), {}, true});
 }
 
-MethodTable& MethodTable::insert(std::string name, Handler handler, bool dev_only) {
+MethodTable& MethodTable::add_deferred(std::string name, DeferredHandler handler) {
+    return insert(std::move(name), Entry{{}, std::move(handler), false});
+}
+
+MethodTable& MethodTable::insert(std::string name, Entry entry) {
     if (name.empty()) throw std::invalid_argument("JSON-RPC method name is empty");
-    if (!handler) throw std::invalid_argument("JSON-RPC method " + name + " has no handler");
-    const auto [it, inserted] = methods_.try_emplace(name, Entry{std::move(handler), dev_only});
+    if (!entry.handler && !entry.deferred) {
+        throw std::invalid_argument("JSON-RPC method " + name + " has no handler");
+    }
+    const auto [it, inserted] = methods_.try_emplace(name, std::move(entry));
     if (!inserted) throw std::invalid_argument("JSON-RPC method " + name + " registered twice");
     return *this;
 }

@@ -6,10 +6,13 @@
 // for the sequencer and waits. The sequencer takes everything queued as one
 // batch, admits and executes each transaction on the chain, and hands the
 // batch's log records to the WAL's group commit; while the WAL syncs batch N
-// the sequencer executes batch N+1. Once a batch is durable, its sealed
-// blocks are written to the history store and only then is each submitter
-// answered: an acknowledged transaction is on disk, and its receipt can be
-// read as soon as its block is sealed.
+// the sequencer executes batch N+1. Once a batch is durable, an indexer
+// thread writes its sealed blocks to the history store (off the WAL's
+// thread, so the next fdatasync never waits for RocksDB). A submitter is
+// answered once its transaction is durable (interval mode: the block may
+// still be open) or, in automine mode, once its block is also in the history
+// store. Either way an acknowledged transaction is on disk, and its receipt
+// can be read as soon as head_number() reaches its block.
 //
 // Recovery: the latest valid snapshot, then a replay of the WAL after it.
 #pragma once

@@ -4,6 +4,7 @@
 // https://www.jsonrpc.org/specification
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -31,17 +32,25 @@ public:
     // `metrics`, when given, must outlive the dispatcher; it receives
     // rpc_request_duration_seconds{method}, rpc_requests_total{method},
     // rpc_request_errors_total{method}, rpc_invalid_requests_total and
-    // rpc_batch_size.
+    // rpc_batch_size. The duration of a deferred method runs from its start
+    // until its completion returned.
     explicit Dispatcher(MethodTable table, DispatcherConfig config = {},
                         MetricsRegistry* metrics = nullptr);
 
     // Handles one request body (a single request or a batch) and returns the
     // response body, or "" when every request was a notification. Never
     // throws for anything a client sends. Thread-safe when the handlers are.
+    //
+    // A batch's items run in order. Deferred methods (MethodTable::
+    // add_deferred) are pipelined: each run of consecutive deferred items is
+    // started in order, then completed in order, before the next
+    // non-deferred item runs, so every plain method still sees the effects
+    // of all the items before it, as if the batch ran one item at a time.
     [[nodiscard]] std::string handle(std::string_view body, std::string_view remote = {}) const;
 
     // Calls one method in-process, as a client would through handle(): the
-    // result, or the RpcError the client would receive.
+    // result, or the RpcError the client would receive. A deferred method is
+    // started and completed.
     nlohmann::json call(std::string_view method,
                         const nlohmann::json& params = nlohmann::json::array()) const;
 
@@ -55,12 +64,28 @@ private:
         Counter* errors = nullptr;
     };
 
-    // The response to one request object, or nullopt for a notification.
-    std::optional<nlohmann::json> handle_one(const nlohmann::json& request, std::string_view remote,
-                                             bool in_batch) const;
-    // Runs the method; every failure comes out as RpcError.
-    nlohmann::json invoke(std::string_view method, const nlohmann::json& params,
-                          const RequestContext& ctx) const;
+    // One request object of a body, from validation to its answer. Views
+    // point into the parsed body, which outlives the item.
+    struct Item {
+        const nlohmann::json* id = nullptr;  // the id to echo (null for invalid requests)
+        bool notification = false;
+        std::string_view method;
+        std::chrono::steady_clock::time_point started;
+        Completion completion;                   // set while a deferred call is in flight
+        std::optional<nlohmann::json> response;  // unset for an answered notification
+    };
+
+    // Validates `request` and runs it, or starts it if its method is deferred.
+    Item start(const nlohmann::json& request, std::string_view remote, bool in_batch) const;
+    // Completes a deferred call started by start(); no-op for anything else.
+    void finish(Item& item) const;
+    // Whether `request` names a callable deferred method.
+    [[nodiscard]] bool is_deferred(const nlohmann::json& request) const;
+    // The callable entry for `method`, or the "method not found" RpcError.
+    const MethodTable::Entry& lookup(std::string_view method) const;
+    // Per-method metrics of a call that started at `started` and ends now.
+    void record(std::string_view method, std::chrono::steady_clock::time_point started,
+                bool failed) const;
     [[nodiscard]] std::string refuse(int code, std::string message) const;
 
     MethodTable table_;

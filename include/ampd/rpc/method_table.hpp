@@ -26,6 +26,23 @@ struct RequestContext {
 using Handler =
     std::function<nlohmann::json(const nlohmann::json& params, const RequestContext& ctx)>;
 
+// The second half of a deferred call: waits for the operation its handler
+// started and returns the "result" member, or throws RpcError. Called
+// exactly once, on the thread serving the request.
+using Completion = std::function<nlohmann::json()>;
+
+// A deferred (pipelined) handler does its CPU work and starts the operation
+// (e.g. queues a transaction for the sequencer), then returns without
+// waiting for it. The dispatcher starts every deferred item of a run of
+// consecutive deferred items in a batch, in order, before it completes any
+// of them, so the operations of one batch overlap (a batch of transactions
+// shares one WAL group commit instead of paying one each) while still being
+// started in the batch's order. A throw from either half becomes that
+// item's error. `params` and `ctx` are valid only during the start call:
+// the completion must capture what it needs by value.
+using DeferredHandler =
+    std::function<Completion(const nlohmann::json& params, const RequestContext& ctx)>;
+
 class MethodTable {
 public:
     // Development methods (add_dev) are callable only when dev_enabled.
@@ -37,9 +54,13 @@ public:
     // Registers a development-only method (e.g. evm_mine, evm_snapshot):
     // without dev mode it answers "method not found" saying it needs --dev.
     MethodTable& add_dev(std::string name, Handler handler);
+    // Registers a deferred method (see DeferredHandler); same checks as add.
+    MethodTable& add_deferred(std::string name, DeferredHandler handler);
 
+    // Exactly one of handler and deferred is set.
     struct Entry {
         Handler handler;
+        DeferredHandler deferred;
         bool dev_only = false;
     };
     // nullptr if the name was never registered; a dev-only entry is
@@ -55,7 +76,7 @@ public:
     }
 
 private:
-    MethodTable& insert(std::string name, Handler handler, bool dev_only);
+    MethodTable& insert(std::string name, Entry entry);
 
     bool dev_enabled_;
     std::map<std::string, Entry, std::less<>> methods_;
