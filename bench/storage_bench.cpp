@@ -87,6 +87,7 @@ BENCHMARK(BM_RawFdatasync)
     ->Arg(256 << 10)
     ->Arg(1 << 20)
     ->Arg(4 << 20)
+    ->Arg(16 << 20)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

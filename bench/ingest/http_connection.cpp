@@ -95,6 +95,15 @@ void HttpConnection::read_more() {
 }
 
 HttpResponse HttpConnection::round_trip(std::string_view request) {
+    try {
+        return exchange(request);
+    } catch (const std::exception&) {
+        close();  // the stream's state is unknown: the next request reconnects
+        throw;
+    }
+}
+
+HttpResponse HttpConnection::exchange(std::string_view request) {
     if (fd_ < 0) open();
     size_t sent = 0;
     while (sent < request.size()) {

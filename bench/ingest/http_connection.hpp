@@ -29,13 +29,14 @@ public:
 
     // Connects now (round_trip would otherwise connect on first use).
     void open();
-    // Sends a prebuilt request and reads the whole response. Reconnects
-    // first when the server announced it would close the connection (it
-    // does after keep_alive_max_requests). Throws std::runtime_error on a
-    // transport failure.
+    // Sends a prebuilt request and reads the whole response, connecting
+    // first if the connection is closed (the server closes it after
+    // keep_alive_max_requests, announcing it; a failed exchange closes it
+    // too). Throws std::runtime_error on a transport failure.
     HttpResponse round_trip(std::string_view request);
 
 private:
+    HttpResponse exchange(std::string_view request);
     void close();
     void read_more();
 

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "ampd/primitives/bytes.hpp"
+#include "drive.hpp"
 #include "http_connection.hpp"
 #include "node_process.hpp"
 #include "recovery_bound.hpp"
@@ -51,79 +52,6 @@ struct Options {
     size_t receipt_sample = 256;
     bool keep = false;
 };
-
-// One HTTP request of the timed phase: transactions first..first+count-1
-// (by nonce) of one sender.
-struct Request {
-    std::string bytes;
-    uint32_t sender = 0;
-    uint32_t first = 0;
-    uint32_t count = 0;
-};
-
-struct ClientResult {
-    std::vector<double> latencies_us;
-    uint64_t acked = 0;
-    uint64_t failed = 0;
-    std::vector<std::string> failures;  // the first few response bodies
-};
-
-std::string send_raw_body(const SignedTransfer& t, uint64_t id) {
-    return fmt::format(
-        R"({{"jsonrpc":"2.0","id":{},"method":"eth_sendRawTransaction","params":["{}"]}})", id,
-        t.raw_hex);
-}
-
-// Client c gets senders c, c + C, c + 2C, ... and takes turns between them,
-// so a sender's transactions always go out in nonce order on one connection.
-std::vector<std::vector<Request>> build_requests(
-    const Options& o, const std::vector<std::vector<SignedTransfer>>& txs) {
-    std::vector<std::vector<Request>> per_client(o.clients);
-    const size_t step = std::max<size_t>(o.batch, 1);
-    uint64_t id = 1;
-    for (size_t c = 0; c < o.clients; ++c) {
-        for (size_t first = 0; first < o.per_sender; first += step) {
-            for (size_t s = c; s < txs.size(); s += o.clients) {
-                const size_t n = std::min(step, o.per_sender - first);
-                Request r;
-                r.sender = static_cast<uint32_t>(s);
-                r.first = static_cast<uint32_t>(first);
-                r.count = static_cast<uint32_t>(n);
-                std::string body;
-                if (o.batch == 0) {
-                    body = send_raw_body(txs[s][first], id++);
-                } else {
-                    body = "[";
-                    for (size_t k = 0; k < n; ++k) {
-                        if (k > 0) body += ',';
-                        body += send_raw_body(txs[s][first + k], id++);
-                    }
-                    body += "]";
-                }
-                r.bytes = post_request(body);
-                per_client[c].push_back(std::move(r));
-            }
-        }
-    }
-    return per_client;
-}
-
-// Counts the request's transactions the response acknowledges with their
-// hash, in order; the rest failed.
-uint32_t acknowledged(const HttpResponse& resp, const Request& r,
-                      const std::vector<std::vector<SignedTransfer>>& txs) {
-    if (resp.status != 200) return 0;
-    uint32_t ok = 0;
-    size_t pos = 0;
-    for (uint32_t k = 0; k < r.count; ++k) {
-        const std::string& hash = txs[r.sender][r.first + k].hash_hex;
-        const size_t at = resp.body.find(hash, pos);
-        if (at == std::string::npos) continue;
-        ++ok;
-        pos = at + hash.size();
-    }
-    return ok;
-}
 
 double percentile(std::vector<double>& sorted, double p) {
     if (sorted.empty()) return 0;
@@ -277,7 +205,7 @@ int run(const Options& o) {
     const size_t raw_bytes = (txs[0][0].raw_hex.size() - 2) / 2;
     fmt::print("a transaction: {} bytes signed; its WAL record {} bytes (17 header + 20 sender)\n",
                raw_bytes, raw_bytes + 37);
-    const auto requests = build_requests(o, txs);
+    const auto requests = build_requests(o.clients, o.batch, o.per_sender, txs);
     fmt::print(
         "signed {} transactions of {} senders in {:.1f} s; {} requests over {} clients ({})\n",
         o.senders * o.per_sender, o.senders,
@@ -320,73 +248,31 @@ int run(const Options& o) {
     }
 
     // 4. The timed phase.
-    std::vector<ClientResult> results(o.clients);
-    std::vector<uint32_t> acked_per_sender(o.senders, 0);
-    std::atomic<size_t> ready{0};
-    std::atomic<bool> go{false};
-    std::vector<std::thread> clients;
-    for (size_t c = 0; c < o.clients; ++c) {
-        clients.emplace_back([&, c] {
-            ClientResult& res = results[c];
-            HttpConnection conn("127.0.0.1", port);
-            conn.open();
-            res.latencies_us.reserve(requests[c].size());
-            ++ready;
-            while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-            for (const Request& r : requests[c]) {
-                const auto t0 = Clock::now();
-                HttpResponse resp;
-                try {
-                    resp = conn.round_trip(r.bytes);
-                } catch (const std::exception& e) {
-                    resp.status = 0;
-                    resp.body = e.what();
-                    conn.open();
-                }
-                const auto t1 = Clock::now();
-                res.latencies_us.push_back(
-                    std::chrono::duration<double, std::micro>(t1 - t0).count());
-                const uint32_t ok = acknowledged(resp, r, txs);
-                res.acked += ok;
-                acked_per_sender[r.sender] += ok;
-                if (ok < r.count) {
-                    res.failed += r.count - ok;
-                    if (res.failures.size() < 3) res.failures.push_back(resp.body.substr(0, 400));
-                }
-            }
-        });
-    }
-    while (ready.load() < o.clients) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     const double load_before = load_average();
-    const MachineCpu machine0 = machine_cpu();
-    const double self0 = self_cpu_seconds();
-    const double node0 = node.cpu_seconds();
-    const auto start = Clock::now();
-    go.store(true, std::memory_order_release);
-    for (auto& t : clients) t.join();
-    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    MachineCpu machine0;
+    double self0 = 0;
+    double node0 = 0;
+    const TimedPhase t = drive(port, requests, txs, o.senders, [&] {
+        machine0 = machine_cpu();
+        self0 = self_cpu_seconds();
+        node0 = node.cpu_seconds();
+    });
     const double self_cpu = self_cpu_seconds() - self0;
     const double node_cpu = node.cpu_seconds() - node0;
     const MachineCpu machine1 = machine_cpu();
     const double busy = machine1.busy - machine0.busy;
     const double total_cpu = machine1.total - machine0.total;
-
-    std::vector<double> lat;
-    uint64_t acked = 0;
-    uint64_t failed = 0;
-    for (const ClientResult& r : results) {
-        lat.insert(lat.end(), r.latencies_us.begin(), r.latencies_us.end());
-        acked += r.acked;
-        failed += r.failed;
-        for (const std::string& f : r.failures) fmt::print("failure: {}\n", f);
-    }
-    std::sort(lat.begin(), lat.end());
+    for (const std::string& f : t.failures) fmt::print("failure: {}\n", f);
+    const uint64_t acked = t.acked;
+    const uint64_t failed = t.failed;
+    const double wall = t.wall_seconds;
+    std::vector<double> lat = t.latencies_us;
     const double rate = static_cast<double>(acked) / wall;
 
     // 5. Verification and the node's own counters. A fresh connection: the
     // node closes idle keep-alive connections after a few seconds.
     control.open();
-    const Verification v = verify(control, senders, acked_per_sender, txs, o.receipt_sample);
+    const Verification v = verify(control, senders, t.acked_per_sender, txs, o.receipt_sample);
     const std::string metrics = control.round_trip(get_request("/metrics")).body;
     const double commits = metric(metrics, "ampd_wal_group_commits_total");
     rusage node_usage{};

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "ampd/contracts/amp.hpp"
+#include "ampd/contracts/clearinghouse.hpp"
 #include "ampd/contracts/constants.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
 #include "ampd/contracts/flexa_collateral_manager.hpp"
@@ -21,12 +22,13 @@ struct BuiltinType {
     Factory create;
 };
 
-constexpr std::array<BuiltinType, 5> kTypes{{
+constexpr std::array<BuiltinType, 6> kTypes{{
     {"Amp", &Amp::create},
     {"SwapToken", &SwapToken::create},
     {"CollateralPoolPartitionValidator", &CollateralPoolPartitionValidator::create},
     {"HolderCollateralPartitionValidator", &HolderCollateralPartitionValidator::create},
     {"FlexaCollateralManager", &FlexaCollateralManager::create},
+    {"Clearinghouse", &Clearinghouse::create},
 }};
 
 Factory find_factory(std::string_view type) {

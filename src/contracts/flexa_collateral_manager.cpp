@@ -230,6 +230,15 @@ void FlexaCollateralManager::requestRelease(CallContext& ctx, const Bytes32& par
                  .u256v(amount)
                  .bytes(data)
                  .build());
+    // Not in the deployed contract: a withdrawal publisher that is a
+    // built-in observer (the Clearinghouse) learns of the request. An
+    // account without code, as in every deployed configuration, is never
+    // called, so nothing else changes.
+    if (auto* observer = ctx.world.contract_as<IReleaseRequestObserver>(withdrawal_publisher_)) {
+        static const Bytes4 kSig = selector_of("releaseRequested(address,bytes32,uint256)");
+        CallContext sub = ctx.call_to(withdrawal_publisher_, kSig);
+        observer->releaseRequested(sub, ctx.sender, partition, amount);
+    }
 }
 
 // --- Permitted partitions --------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include "ampd/contracts/amp.hpp"
 #include "ampd/contracts/builtin.hpp"
+#include "ampd/contracts/clearinghouse.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
 #include "ampd/contracts/flexa_collateral_manager.hpp"
 #include "ampd/contracts/partition_validators.hpp"
@@ -34,13 +35,14 @@ struct LoadableType {
 
 // Every type a world can hold: the deployable ones and the registry that
 // new_world() installs.
-constexpr std::array<LoadableType, 6> kLoadable{{
+constexpr std::array<LoadableType, 7> kLoadable{{
     {"ERC1820Registry", &Erc1820Registry::load},
     {"Amp", &Amp::load},
     {"SwapToken", &SwapToken::load},
     {"CollateralPoolPartitionValidator", &CollateralPoolPartitionValidator::load},
     {"HolderCollateralPartitionValidator", &HolderCollateralPartitionValidator::load},
     {"FlexaCollateralManager", &FlexaCollateralManager::load},
+    {"Clearinghouse", &Clearinghouse::load},
 }};
 
 Loader find_loader(std::string_view type) {

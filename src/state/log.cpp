@@ -27,6 +27,8 @@ std::string_view abi_type_name(AbiType t) {
             return "bytes";
         case AbiType::kString:
             return "string";
+        case AbiType::kUint64:
+            return "uint64";
     }
     return "?";
 }

@@ -88,6 +88,7 @@ TEST_F(BatchIngestTest, BatchOfOneSendersTransactionsSharesGroupCommits) {
     const uint64_t syncs_before = node_->stats().wal_syncs;
     const json out = handle_while_held(body, std::chrono::milliseconds(500));
     const uint64_t syncs = node_->stats().wal_syncs - syncs_before;
+    RecordProperty("wal_group_commits", static_cast<int>(syncs));
 
     ASSERT_EQ(out.size(), 50U);
     for (size_t i = 0; i < 50; ++i) {

@@ -17,7 +17,8 @@ namespace ampd::contracts {
 
 // True for the contract types deploy_builtin() knows:
 // Amp, SwapToken, CollateralPoolPartitionValidator,
-// HolderCollateralPartitionValidator, FlexaCollateralManager.
+// HolderCollateralPartitionValidator, FlexaCollateralManager, Clearinghouse
+// (constructor `(address amp)`).
 [[nodiscard]] bool is_builtin_type(std::string_view type);
 
 // Deploys a contract of built-in `type` at `at` with `from` as msg.sender;

@@ -121,6 +121,9 @@ public:
     [[nodiscard]] std::vector<Bytes32> permitted_partitions() const;
     [[nodiscard]] const u256& supplyNonce() const { return supply_nonce_; }
     [[nodiscard]] Supply nonceToSupply(const u256& nonce) const;
+    // Every supply record: element n - 1 is nonceToSupply(n) (a refunded
+    // supply reads as zero). Read-only, for the Clearinghouse's stakes.
+    [[nodiscard]] const std::vector<Supply>& supply_records() const { return supplies_; }
     [[nodiscard]] const u256& withdrawalLimit() const { return withdrawal_limit_; }
     [[nodiscard]] const u256& maxWithdrawalRootNonce() const { return max_withdrawal_root_nonce_; }
     [[nodiscard]] u256 withdrawalRootToNonce(const Bytes32& root) const;

@@ -86,6 +86,21 @@ public:
                               const u256& value) = 0;
 };
 
+// Told of every FlexaCollateralManager.requestRelease by the manager whose
+// withdrawal publisher it is (the Clearinghouse builds withdrawal trees
+// from these requests). Not part of the deployed manager: a manager calls it
+// only when its withdrawal publisher is a built-in contract implementing it,
+// which an externally owned account never is, so the manager's own
+// behaviour (state, events, return values) is unchanged. Must not revert.
+class IReleaseRequestObserver {
+public:
+    virtual ~IReleaseRequestObserver() = default;
+    // msg.sender (ctx.sender) is the manager; `supplier` asked for `amount`
+    // of its stake in `partition`.
+    virtual void releaseRequested(CallContext& ctx, const Address& supplier,
+                                  const Bytes32& partition, const u256& amount) = 0;
+};
+
 // The part of Amp that other built-in contracts call.
 class IAmp {
 public:

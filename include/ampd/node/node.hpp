@@ -5,14 +5,16 @@
 // (in parallel across threads), then hands it to submit(), which queues it
 // for the sequencer and waits. The sequencer takes everything queued as one
 // batch, admits and executes each transaction on the chain, and hands the
-// batch's log records to the WAL's group commit; while the WAL syncs batch N
-// the sequencer executes batch N+1. Once a batch is durable, an indexer
-// thread writes its sealed blocks to the history store (off the WAL's
-// thread, so the next fdatasync never waits for RocksDB). A submitter is
-// answered once its transaction is durable (interval mode: the block may
-// still be open) or, in automine mode, once its block is also in the history
-// store. Either way an acknowledged transaction is on disk, and its receipt
-// can be read as soon as head_number() reaches its block.
+// batch's log records to the WAL's group commit. While the WAL syncs batch
+// N, arriving transactions queue up and become batch N+1 when the sync ends
+// (or at once when many are queued), so a batch costs one sequencer wakeup
+// and one fdatasync however many transactions it holds. Once a batch is
+// durable, an indexer thread writes its sealed blocks to the history store
+// (off the WAL's thread, so the next fdatasync never waits for RocksDB). A
+// submitter is answered once its transaction is durable (interval mode: the
+// block may still be open) or, in automine mode, once its block is also in
+// the history store. Either way an acknowledged transaction is on disk, and
+// its receipt can be read as soon as head_number() reaches its block.
 //
 // Recovery: the latest valid snapshot, then a replay of the WAL after it.
 #pragma once

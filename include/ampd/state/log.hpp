@@ -32,6 +32,7 @@ enum class AbiType : uint8_t {
     kBytes4,
     kBytes,
     kString,
+    kUint64,
 };
 
 [[nodiscard]] std::string_view abi_type_name(AbiType t);

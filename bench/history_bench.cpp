@@ -1,0 +1,144 @@
+// What the history store costs per ingested transaction: HistoryStore::
+// put_block with blocks shaped like the node's under an Amp-transfer load
+// (each transaction a TxRecord of a 173-byte signed transfer and a receipt
+// with the two logs an Amp transfer emits: TransferByPartition with 4 topics
+// and 160 data bytes, Transfer with 3 topics and 32 data bytes), so 11
+// RocksDB keys per transaction.
+//   HistoryPutBlock/N   N transactions per block, 100 blocks per iteration.
+// Items are transactions. cpu_us_per_tx counts the whole process's CPU
+// (getrusage), including RocksDB's background flushes and compactions,
+// which the main thread's CPU time leaves out.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ampd/storage/history_store.hpp"
+
+namespace {
+
+using ampd::Address;
+using ampd::Bytes;
+using ampd::Bytes32;
+namespace storage = ampd::storage;
+
+double process_cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+template <class T>
+T random_bytes(std::mt19937_64& rng) {
+    T out;
+    for (auto& b : out.b) b = static_cast<uint8_t>(rng());
+    return out;
+}
+
+template <class T>
+T fixed_bytes(uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return random_bytes<T>(rng);
+}
+
+struct BlockData {
+    storage::BlockRecord block;
+    std::vector<storage::TxRecord> txs;
+    std::vector<storage::ReceiptRecord> receipts;
+};
+
+BlockData make_block(uint64_t number, size_t n, std::mt19937_64& rng,
+                     const std::vector<Address>& accounts) {
+    // Every log comes from the one token contract with one of two signatures.
+    static const Address kAmp = fixed_bytes<Address>(7);
+    static const Bytes32 kTransferByPartition = fixed_bytes<Bytes32>(8);
+    static const Bytes32 kTransfer = fixed_bytes<Bytes32>(9);
+    static const Bytes32 kDefaultPartition{};
+    BlockData d;
+    d.block.number = number;
+    d.block.hash = random_bytes<Bytes32>(rng);
+    d.block.timestamp = 1'800'000'000 + number;
+    uint32_t log_index = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const Bytes32 hash = random_bytes<Bytes32>(rng);
+        const Address& from = accounts[rng() % accounts.size()];
+        const Address& to = accounts[rng() % accounts.size()];
+        Bytes32 from_topic;
+        Bytes32 to_topic;
+        std::copy(from.b.begin(), from.b.end(), from_topic.b.begin() + 12);
+        std::copy(to.b.begin(), to.b.end(), to_topic.b.begin() + 12);
+        d.block.tx_hashes.push_back(hash);
+        d.txs.push_back(
+            storage::TxRecord{hash, Bytes(173, 0x42), from, number, static_cast<uint32_t>(i)});
+        storage::ReceiptRecord r;
+        r.tx_hash = hash;
+        r.block_number = number;
+        r.tx_index = static_cast<uint32_t>(i);
+        r.from = from;
+        r.to = kAmp;
+        r.status = 1;
+        r.tx_type = 2;
+        r.gas_used = 60'000;
+        r.cumulative_gas_used = 60'000 * (i + 1);
+        r.logs.push_back(storage::LogRecordStored{
+            kAmp,
+            {kTransferByPartition, kDefaultPartition, from_topic, to_topic},
+            Bytes(160, 0x01),
+            log_index++});
+        r.logs.push_back(storage::LogRecordStored{
+            kAmp, {kTransfer, from_topic, to_topic}, Bytes(32, 0x01), log_index++});
+        d.receipts.push_back(std::move(r));
+    }
+    return d;
+}
+
+void BM_HistoryPutBlock(benchmark::State& state) {
+    const auto per_block = static_cast<size_t>(state.range(0));
+    constexpr uint64_t kBlocksPerIteration = 100;
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("ampd-bench-history-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    auto store = storage::HistoryStore::open(dir);
+    if (!store) {
+        state.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    std::mt19937_64 rng(1);
+    std::vector<Address> accounts;
+    for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+    uint64_t number = 0;
+    uint64_t txs = 0;
+    double cpu = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<BlockData> blocks;
+        for (uint64_t b = 0; b < kBlocksPerIteration; ++b) {
+            blocks.push_back(make_block(number++, per_block, rng, accounts));
+        }
+        const double cpu0 = process_cpu_seconds();
+        state.ResumeTiming();
+        for (const BlockData& d : blocks) {
+            if (auto st = (*store)->put_block(d.block, d.txs, d.receipts); !st) {
+                state.SkipWithError(st.error().message.c_str());
+                return;
+            }
+        }
+        state.PauseTiming();
+        cpu += process_cpu_seconds() - cpu0;
+        txs += kBlocksPerIteration * per_block;
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(txs));
+    state.counters["cpu_us_per_tx"] = 1e6 * cpu / static_cast<double>(txs);
+    store->reset();
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_HistoryPutBlock)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
