@@ -24,6 +24,9 @@ void print_banner(std::ostream& out, const ampd::node::Node& node,
         m != nullptr && config.dev) {
         out << fmt::format("  {:<26} {}\n", "collateral partition",
                            ampd::node::dev_collateral_partition(m->address).hex());
+        out << fmt::format("  {:<26} {}\n", "",
+                           "a Clearinghouse pool (expiry policy 0); account 1 owns the "
+                           "manager, account 2 is the pool's assurer");
     }
     if (!dev_keys.empty()) {
         out << "\nAccounts (unlocked; 1,000,000 AMP and 1,000,000 FXC each)\n"

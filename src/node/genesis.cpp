@@ -254,6 +254,9 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
     const Address holder_validator =
         labelled_address("ampd:dev:HolderCollateralPartitionValidator");
     const Address manager = labelled_address("ampd:dev:FlexaCollateralManager");
+    const Address clearinghouse = labelled_address("ampd:dev:Clearinghouse");
+    const Address assurer = dev_accounts.size() > 2 ? dev_accounts[2] : manager_owner;
+    const Bytes32 partition = dev_collateral_partition(manager);
     const std::string token = "1000000000000000000";  // 10^18
 
     Genesis g;
@@ -282,6 +285,7 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
          manager,
          manager_owner,
          {typed("address", amp.hex())}},
+        {"clearinghouse", "Clearinghouse", clearinghouse, owner, {typed("address", amp.hex())}},
     };
     auto call = [&](const Address& from, const Address& to, std::string fn,
                     std::vector<TypedValue> args) {
@@ -291,13 +295,23 @@ Genesis dev_genesis(const std::vector<Address>& dev_accounts) {
          {typed("bytes4", "0xcccccccc"), typed("address", pool_validator.hex())});
     call(owner, amp, "setPartitionStrategy(bytes4,address)",
          {typed("bytes4", "0xaaaaaaaa"), typed("address", holder_validator.hex())});
+    // The Clearinghouse settles guarantees over the manager's pool, so it
+    // holds the three roles that path needs (docs/CLEARINGHOUSE.md); the
+    // owner keeps the others.
     for (const char* role : {"setWithdrawalPublisher(address)", "setFallbackPublisher(address)",
-                             "setWithdrawalLimitPublisher(address)", "setDirectTransferer(address)",
-                             "setPartitionManager(address)"}) {
+                             "setDirectTransferer(address)"}) {
+        call(manager_owner, manager, role, {typed("address", clearinghouse.hex())});
+    }
+    for (const char* role :
+         {"setWithdrawalLimitPublisher(address)", "setPartitionManager(address)"}) {
         call(manager_owner, manager, role, {typed("address", manager_owner.hex())});
     }
-    call(manager_owner, manager, "addPartition(bytes32)",
-         {typed("bytes32", dev_collateral_partition(manager).hex())});
+    call(manager_owner, manager, "addPartition(bytes32)", {typed("bytes32", partition.hex())});
+    call(manager_owner, clearinghouse, "registerPool(address,bytes32,uint8)",
+         {typed("address", manager.hex()), typed("bytes32", partition.hex()), typed("uint8", "0")});
+    call(manager_owner, clearinghouse, "setAssurer(address,bytes32,address,bool)",
+         {typed("address", manager.hex()), typed("bytes32", partition.hex()),
+          typed("address", assurer.hex()), typed("bool", true)});
     const std::string two_million = "2000000" + token.substr(1);
     const std::string one_million = "1000000" + token.substr(1);
     for (const Address& a : dev_accounts) {

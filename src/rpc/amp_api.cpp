@@ -45,6 +45,10 @@ void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig&) {
         for (const node::GenesisContract& c : g.contracts) {
             contracts[c.name] = {{"type", c.type}, {"address", to_hex(c.address)}};
             if (c.type != "FlexaCollateralManager") out[c.name] = to_hex(c.address);
+            // CLEARINGHOUSE.md's key, whatever a genesis file names it.
+            if (c.type == "Clearinghouse" && !out.contains("clearinghouse")) {
+                out["clearinghouse"] = to_hex(c.address);
+            }
         }
         out["contracts"] = contracts;
         if (const node::GenesisContract* m = g.contract("collateralManager");

@@ -87,6 +87,7 @@ void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig
     register_dev_api(table, node, shared);
     register_amp_api(table, node, shared);
     register_filter_api(table, node, shared);
+    register_proof_api(table, node, shared);
 }
 
 }  // namespace ampd::rpc

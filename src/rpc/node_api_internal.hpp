@@ -19,6 +19,8 @@ void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg)
 void register_dev_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 void register_amp_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 void register_filter_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
+// amp_getWithdrawalProof, amp_getFallbackProof.
+void register_proof_api(MethodTable& t, node::Node& node, const SharedConfig& cfg);
 
 // eth_getCode of a built-in contract: 0xfe (INVALID, so nothing could run
 // it as EVM code) followed by "ampd:" and the type name.

@@ -68,8 +68,11 @@ struct Genesis {
 // The dev genesis: chain id 31337; the 20 accounts of the standard test
 // mnemonic, each holding 1,000,000 AMP and 1,000,000 FXC; the swap token and
 // Amp at their Ethereum mainnet addresses, owned by account 0; both
-// partition strategies; one FlexaCollateralManager owned by account 1 (who
-// holds every role) with one permitted collateral partition.
+// partition strategies; one FlexaCollateralManager owned by account 1 with
+// one permitted collateral partition; the Clearinghouse, holding the
+// manager's direct-transfer, withdrawal- and fallback-publisher roles (account
+// 1 keeps the others), with that partition registered as a pool (expiry
+// policy 0) whose assurer is account 2.
 [[nodiscard]] Genesis dev_genesis(const std::vector<Address>& dev_accounts);
 
 // The permitted collateral partition of the dev genesis' manager.
