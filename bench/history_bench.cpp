@@ -2,10 +2,22 @@
 // put_block with blocks shaped like the node's under an Amp-transfer load
 // (each transaction a TxRecord of a 173-byte signed transfer and a receipt
 // with the two logs an Amp transfer emits: TransferByPartition with 4 topics
-// and 160 data bytes, Transfer with 3 topics and 32 data bytes), so 11
-// RocksDB keys per transaction.
-//   HistoryPutBlock/N   N transactions per block, 100 blocks per iteration.
-// Items are transactions. cpu_us_per_tx counts the whole process's CPU
+// and 160 data bytes, Transfer with 3 topics and 32 data bytes): 2 keys per
+// transaction (txs, receipts) plus the block's log index keys, one per
+// distinct address or topic per block (about 1.4 per transaction here).
+//   HistoryPutBlock/N/W   N transactions per block, 100 blocks per iteration;
+//                         W = 1: HistoryOptions::disable_wal (as the node
+//                         opens it), W = 0: RocksDB's log on.
+//   HistoryGetLogs/Q      eth_getLogs over a store of 500 blocks of 2000
+//                         such transactions (1,000,000 transactions, 2 M
+//                         logs, 1024 accounts), built once: Q = 0 one
+//                         account's Transfer logs as sender (topic 1) over
+//                         the whole range, Q = 1 the token's Transfer logs
+//                         (address + topic 0) over 5 blocks, Q = 2 one
+//                         account as sender OR recipient (topic 2 of
+//                         TransferByPartition, an OR list of 2) over 100
+//                         blocks. Items are logs returned.
+// Items of HistoryPutBlock are transactions. cpu_us_per_tx counts the whole process's CPU
 // (getrusage), including RocksDB's background flushes and compactions,
 // which the main thread's CPU time leaves out.
 #include <benchmark/benchmark.h>
@@ -15,6 +27,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -104,7 +117,11 @@ void BM_HistoryPutBlock(benchmark::State& state) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("ampd-bench-history-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    auto store = storage::HistoryStore::open(dir);
+    storage::HistoryOptions options;
+#ifndef AMPD_HISTORY_BENCH_OLD_API
+    options.disable_wal = state.range(1) != 0;
+#endif
+    auto store = storage::HistoryStore::open(dir, options);
     if (!store) {
         state.SkipWithError(store.error().message.c_str());
         return;
@@ -139,6 +156,94 @@ void BM_HistoryPutBlock(benchmark::State& state) {
     store->reset();
     std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_HistoryPutBlock)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_HistoryPutBlock)
+    ->Args({2000, 0})
+    ->Args({2000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// One store for every HistoryGetLogs run, built on first use.
+struct LogsFixture {
+    std::filesystem::path dir;
+    std::unique_ptr<storage::HistoryStore> store;
+    std::vector<Address> accounts;
+    static constexpr uint64_t kBlocks = 500;
+    static constexpr size_t kPerBlock = 2000;
+
+    LogsFixture() {
+        dir = std::filesystem::temp_directory_path() /
+              ("ampd-bench-history-logs-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir);
+        auto s = storage::HistoryStore::open(dir);
+        if (!s) throw std::runtime_error(s.error().message);
+        store = std::move(*s);
+        std::mt19937_64 rng(1);
+        for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+        for (uint64_t b = 0; b < kBlocks; ++b) {
+            const BlockData d = make_block(b, kPerBlock, rng, accounts);
+            if (!store->put_block(d.block, d.txs, d.receipts)) {
+                throw std::runtime_error("put_block failed");
+            }
+        }
+    }
+    ~LogsFixture() {
+        store.reset();
+        std::filesystem::remove_all(dir);
+    }
+};
+
+LogsFixture& logs_fixture() {
+    static LogsFixture f;
+    return f;
+}
+
+void BM_HistoryGetLogs(benchmark::State& state) {
+    LogsFixture& f = logs_fixture();
+    static const Address kAmp = fixed_bytes<Address>(7);
+    static const Bytes32 kTransferByPartition = fixed_bytes<Bytes32>(8);
+    static const Bytes32 kTransfer = fixed_bytes<Bytes32>(9);
+    auto topic_of = [](const Address& a) {
+        Bytes32 t;
+        std::copy(a.b.begin(), a.b.end(), t.b.begin() + 12);
+        return t;
+    };
+    storage::LogFilter filter;
+    switch (state.range(0)) {
+        case 0:
+            filter.from_block = 0;
+            filter.to_block = LogsFixture::kBlocks - 1;
+            filter.topics[0] = std::vector<Bytes32>{kTransfer};
+            filter.topics[1] = std::vector<Bytes32>{topic_of(f.accounts[5])};
+            break;
+        case 1:
+            filter.from_block = 200;
+            filter.to_block = 204;
+            filter.addresses = {kAmp};
+            filter.topics[0] = std::vector<Bytes32>{kTransfer};
+            break;
+        default:
+            filter.from_block = 100;
+            filter.to_block = 199;
+            filter.topics[0] = std::vector<Bytes32>{kTransferByPartition};
+            filter.topics[2] =
+                std::vector<Bytes32>{topic_of(f.accounts[7]), topic_of(f.accounts[8])};
+            break;
+    }
+    storage::LogLimits limits;
+    limits.max_results = 1'000'000;
+    size_t found = 0;
+    for (auto _ : state) {
+        auto r = f.store->get_logs(filter, limits);
+        if (!r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+        found += r->size();
+        benchmark::DoNotOptimize(r->data());
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(found));
+    state.counters["logs"] = static_cast<double>(found) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_HistoryGetLogs)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -34,10 +34,11 @@ public:
     // keep_alive_max_requests, announcing it; a failed exchange closes it
     // too). Throws std::runtime_error on a transport failure.
     HttpResponse round_trip(std::string_view request);
+    // Closes the connection (the next round trip reconnects).
+    void close();
 
 private:
     HttpResponse exchange(std::string_view request);
-    void close();
     void read_more();
 
     std::string host_;

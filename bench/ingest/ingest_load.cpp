@@ -247,7 +247,12 @@ int run(const Options& o) {
                                  text.substr(text.size() > 2000 ? text.size() - 2000 : 0));
     }
 
-    // 4. The timed phase.
+    // 4. The timed phase. The control connection is closed first: idle, it
+    // would hold one of the node's --rpc-threads workers (one per keep-alive
+    // connection) until the server's keep-alive timeout (5 s), and with
+    // --rpc-threads equal to --clients one client would wait that long for
+    // a worker before its first request.
+    control.close();
     const double load_before = load_average();
     MachineCpu machine0;
     double self0 = 0;

@@ -1,6 +1,7 @@
 #include "ampd/node/block_header.hpp"
 
 #include <cstring>
+#include <unordered_set>
 
 #include "ampd/primitives/keccak.hpp"
 
@@ -30,6 +31,21 @@ void bloom_add(Bloom& bloom, ByteView item) {
 void bloom_add_log(Bloom& bloom, const storage::LogRecordStored& log) {
     bloom_add(bloom, ByteView(log.address.b));
     for (const Bytes32& t : log.topics) bloom_add(bloom, ByteView(t.b));
+}
+
+Bloom logs_bloom(const std::vector<storage::ReceiptRecord>& receipts) {
+    Bloom bloom{};
+    std::unordered_set<Address, AddressHash> addresses;
+    std::unordered_set<Bytes32, Bytes32Hash> topics;
+    for (const storage::ReceiptRecord& r : receipts) {
+        for (const storage::LogRecordStored& log : r.logs) {
+            if (addresses.insert(log.address).second) bloom_add(bloom, ByteView(log.address.b));
+            for (const Bytes32& t : log.topics) {
+                if (topics.insert(t).second) bloom_add(bloom, ByteView(t.b));
+            }
+        }
+    }
+    return bloom;
 }
 
 Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes) {

@@ -256,10 +256,7 @@ SealedBlock Chain::seal() {
     for (const storage::TxRecord& t : open_->txs) b.tx_hashes.push_back(t.hash);
     b.transactions_root = transactions_root(b.tx_hashes);
     b.receipts_root = receipts_root(open_->receipts);
-    b.logs_bloom.fill(0);
-    for (const storage::ReceiptRecord& r : open_->receipts) {
-        for (const storage::LogRecordStored& log : r.logs) bloom_add_log(b.logs_bloom, log);
-    }
+    b.logs_bloom = logs_bloom(open_->receipts);
     // Not a state trie root: a chained commitment to every transition so far
     // (parent's commitment, this block's transactions and their receipts).
     Bytes buf;

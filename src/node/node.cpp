@@ -102,7 +102,8 @@ void check_genesis_marker(const std::filesystem::path& datadir, const Bytes32& h
         in >> text;
         if (text != hash.hex()) {
             throw NodeError(fmt::format(
-                "data directory {} was created with another genesis ({}; this genesis is {})",
+                "data directory {} was created with another genesis ({}; this genesis is {}): "
+                "use another --datadir, or remove this one to start the chain afresh",
                 datadir.string(), text, hash.hex()));
         }
         return;
@@ -232,7 +233,14 @@ struct Node::Impl {
                                         wal->last_seq(), from_seq - 1));
         }
 
-        auto h = storage::HistoryStore::open(config.datadir / "history");
+        // The history store is rebuilt from this node's own log: every block
+        // replayed below that the store lacks is indexed again. So it needs no
+        // log of its own, provided no log record it depends on goes away
+        // before it is flushed: write_snapshot flushes it before the snapshot
+        // that lets WAL segments go.
+        storage::HistoryOptions hopts;
+        hopts.disable_wal = true;
+        auto h = storage::HistoryStore::open(config.datadir / "history", hopts);
         if (!h) throw NodeError(h.error().describe());
         history = std::move(*h);
         if (!history->last_indexed_block().has_value()) {
@@ -580,6 +588,14 @@ struct Node::Impl {
         // The WAL segments it lets go may only go once the history store
         // holds their blocks: recovery indexes only the blocks it replays.
         wait_indexed();
+        // Recovery replays only the log after the snapshot, so the history
+        // store must hold every block the snapshot covers durably before the
+        // snapshot exists: its writes skip RocksDB's log (recover()).
+        if (auto f = history->flush(); !f) {
+            spdlog::error("snapshot skipped: the history store did not flush: {}",
+                          f.error().describe());
+            return;
+        }
         if (auto r = snapshots->write(job.covers_seq, ByteView(job.bytes)); !r) {
             spdlog::error("snapshot at WAL record {} failed: {}", job.covers_seq,
                           r.error().describe());

@@ -8,10 +8,13 @@
 //   block_hashes  hash(32)                           -> number (8, BE)
 //   txs           hash(32)                           -> TxRecord
 //   receipts      number(8) tx_index(4)              -> ReceiptRecord
-//   log_addr      address(20) number(8) log_index(4) -> tx_index (u32 LE)
-//   log_topic     position(1) topic(32) number(8) log_index(4) -> tx_index
-// The log index families use a fixed prefix extractor (address, or
-// position+topic), so a query for one address over a block range is a
+//   log_addr      address(20) number(8)              -> postings
+//   log_topic     position(1) topic(32) number(8)    -> postings
+// The log indexes hold one key per block and distinct address (or topic at
+// a position) among the block's logs; its value, the postings, lists that
+// key's logs in the block: (log_index u32 LE, tx_index u32 LE) pairs in
+// increasing log_index order. They use a fixed prefix extractor (address,
+// or position+topic), so a query for one address over a block range is a
 // prefix seek with prefix bloom filters.
 #pragma once
 
@@ -23,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ampd/storage/history_store.hpp"
@@ -46,7 +50,8 @@ inline constexpr const char* kLastIndexedKey = "last_indexed_block";
 
 inline constexpr size_t kAddrPrefix = 20;
 inline constexpr size_t kTopicPrefix = 33;
-inline constexpr size_t kPositionSuffix = 12;  // block number + log index
+inline constexpr size_t kPositionSuffix = 8;  // block number
+inline constexpr size_t kPostingSize = 8;     // log_index u32 LE, tx_index u32 LE
 
 inline std::string be64(uint64_t v) {
     std::string s(8, '\0');
@@ -76,15 +81,28 @@ inline std::string topic_prefix(uint8_t position, const Bytes32& topic) {
     return k;
 }
 
-// prefix + block + log_index
-inline std::string index_key(const std::string& prefix, uint64_t block, uint32_t log_index) {
-    std::string k = prefix;
+// prefix + block
+inline std::string index_key(std::string_view prefix, uint64_t block) {
+    std::string k(prefix);
     k.resize(prefix.size() + kPositionSuffix);
-    auto* p = reinterpret_cast<uint8_t*>(k.data() + prefix.size());
-    codec::put_be<uint64_t>(p, block);
-    codec::put_be<uint32_t>(p + 8, log_index);
+    codec::put_be<uint64_t>(reinterpret_cast<uint8_t*>(k.data() + prefix.size()), block);
     return k;
 }
+
+inline void append_posting(std::string& postings, uint32_t log_index, uint32_t tx_index) {
+    uint8_t p[kPostingSize];
+    codec::put_le<uint32_t>(p, log_index);
+    codec::put_le<uint32_t>(p + 4, tx_index);
+    postings.append(reinterpret_cast<const char*>(p), kPostingSize);
+}
+
+// The log index entries of one block, per family: (key, postings) with one
+// key per distinct address or (position, topic) among the block's logs.
+struct BlockIndex {
+    std::vector<std::pair<std::string, std::string>> addr;
+    std::vector<std::pair<std::string, std::string>> topic;
+};
+[[nodiscard]] BlockIndex block_index(uint64_t number, const std::vector<ReceiptRecord>& receipts);
 
 inline ByteView view(const rocksdb::Slice& s) {
     return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
@@ -98,6 +116,9 @@ struct HistoryStore::Impl {
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // indexed by history_internal::Cf
     std::mutex write_mu;                            // serializes put_block
+    // Options for every write: RocksDB's own log off when
+    // HistoryOptions::disable_wal (see there).
+    rocksdb::WriteOptions write_options;
     // last indexed block + 1; 0 for an empty store.
     std::atomic<uint64_t> next_block{0};
 

@@ -125,8 +125,9 @@ StorageError too_many_results(size_t max) {
                                                      " results; narrow the block range");
 }
 
-// Walks the index entries of `c` in [from, to]. `visit(entry)` returns false
-// to stop early. Returns false when stopped.
+// Walks the index entries of `c` in [from, to], one per log (a key holds
+// the postings of one block). `visit(entry)` returns false to stop early.
+// Returns false when stopped.
 template <class Visit>
 Result<bool> walk(const HistoryStore::Impl& impl, const rocksdb::Snapshot* snap, const Candidate& c,
                   uint64_t from, uint64_t to, Visit&& visit) {
@@ -135,7 +136,7 @@ Result<bool> walk(const HistoryStore::Impl& impl, const rocksdb::Snapshot* snap,
     ro.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(ro, impl.cf(c.cf)));
     for (const std::string& prefix : c.prefixes) {
-        for (it->Seek(index_key(prefix, from, 0)); it->Valid(); it->Next()) {
+        for (it->Seek(index_key(prefix, from)); it->Valid(); it->Next()) {
             const ByteView key = view(it->key());
             if (key.size() != prefix.size() + kPositionSuffix)
                 return bad_index("key has a bad size");
@@ -146,11 +147,15 @@ Result<bool> walk(const HistoryStore::Impl& impl, const rocksdb::Snapshot* snap,
             Entry e;
             e.block = codec::get_be<uint64_t>(key.data() + prefix.size());
             if (e.block > to) break;
-            e.log_index = codec::get_be<uint32_t>(key.data() + prefix.size() + 8);
             const ByteView value = view(it->value());
-            if (value.size() != 4) return bad_index("value has a bad size");
-            e.tx_index = codec::get_le<uint32_t>(value.data());
-            if (!visit(e)) return false;
+            if (value.empty() || value.size() % kPostingSize != 0) {
+                return bad_index("value has a bad size");
+            }
+            for (size_t off = 0; off < value.size(); off += kPostingSize) {
+                e.log_index = codec::get_le<uint32_t>(value.data() + off);
+                e.tx_index = codec::get_le<uint32_t>(value.data() + off + 4);
+                if (!visit(e)) return false;
+            }
         }
         if (!it->status().ok()) return from_rocks(it->status(), "scan log index");
     }

@@ -3,11 +3,14 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 
 #include "ampd/storage/history_codec.hpp"
 #include "storage/history_impl.hpp"
@@ -18,7 +21,8 @@ using namespace history_internal;  // NOLINT(google-build-using-namespace): inte
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 1;
+// 2: the log indexes hold one key per block and address/topic (postings).
+constexpr uint32_t kFormatVersion = 2;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -58,7 +62,17 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
                                         const std::shared_ptr<rocksdb::Cache>& cache,
                                         rocksdb::CompressionType compression) {
     rocksdb::ColumnFamilyOptions o;
+    // Files flushed from memtables and the next level are rewritten soon by
+    // compaction: compressing them costs CPU on every block for little
+    // space. Only the levels that keep data for long are compressed.
     o.compression = compression;
+    o.compression_per_level = {rocksdb::kNoCompression,
+                               rocksdb::kNoCompression,
+                               compression,
+                               compression,
+                               compression,
+                               compression,
+                               compression};
     o.level_compaction_dynamic_level_bytes = true;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
@@ -128,6 +142,41 @@ StorageError from_rocks(const rocksdb::Status& s, std::string_view what) {
     return make_error(kind, "history: " + std::string(what) + ": " + s.ToString());
 }
 
+namespace history_internal {
+
+BlockIndex block_index(uint64_t number, const std::vector<ReceiptRecord>& receipts) {
+    // Postings per distinct address and (position, topic), in first-seen
+    // order; logs are visited in log_index order, so each postings list is
+    // increasing.
+    BlockIndex out;
+    std::unordered_map<Address, size_t, AddressHash> addr_at;
+    std::array<std::unordered_map<Bytes32, size_t, Bytes32Hash>, kMaxTopics> topic_at;
+    const std::string suffix = be64(number);
+    for (const ReceiptRecord& rc : receipts) {
+        for (const LogRecordStored& log : rc.logs) {
+            auto [a, added] = addr_at.try_emplace(log.address, out.addr.size());
+            if (added) {
+                std::string key = raw(log.address);
+                key += suffix;
+                out.addr.emplace_back(std::move(key), std::string());
+            }
+            append_posting(out.addr[a->second].second, log.log_index, rc.tx_index);
+            for (size_t p = 0; p < log.topics.size() && p < kMaxTopics; ++p) {
+                auto [t, new_topic] = topic_at[p].try_emplace(log.topics[p], out.topic.size());
+                if (new_topic) {
+                    std::string key = topic_prefix(static_cast<uint8_t>(p), log.topics[p]);
+                    key += suffix;
+                    out.topic.emplace_back(std::move(key), std::string());
+                }
+                append_posting(out.topic[t->second].second, log.log_index, rc.tx_index);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace history_internal
+
 HistoryStore::Impl::~Impl() {
     if (!db) return;
     for (rocksdb::ColumnFamilyHandle* h : cfs) {
@@ -194,6 +243,10 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     // (left on, not synced) only has to give a consistent prefix of batches,
     // which point-in-time recovery does.
     db_opt.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    // Without the log (disable_wal) only flushes persist anything: they must
+    // cover every family at the same point, or a crash could leave blocks
+    // whose index entries are missing. Harmless with the log on.
+    db_opt.atomic_flush = true;
 
     const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     const auto compression = pick_compression();
@@ -204,6 +257,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     }
 
     auto impl = std::make_unique<Impl>();
+    impl->write_options.sync = false;  // the node's WAL is the source of truth; see the header
+    impl->write_options.disableWAL = options.disable_wal;
     rocksdb::DB* db = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
     if (!s.ok()) return from_rocks(s, "open " + dir.string());
@@ -214,8 +269,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     if (!*version) {
         std::string v(4, '\0');
         codec::put_le<uint32_t>(reinterpret_cast<uint8_t*>(v.data()), kFormatVersion);
-        rocksdb::WriteOptions wo;
-        const rocksdb::Status ws = impl->db->Put(wo, impl->cf(kMeta), kFormatVersionKey, v);
+        const rocksdb::Status ws =
+            impl->db->Put(impl->write_options, impl->cf(kMeta), kFormatVersionKey, v);
         if (!ws.ok()) return from_rocks(ws, "write format version");
     } else {
         const std::string& v = **version;
@@ -236,6 +291,9 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
 Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
                                const std::vector<ReceiptRecord>& receipts) {
     if (auto st = validate_block(block, txs, receipts); !st) return st;
+    // RocksDB's per-thread perf counters are thread-local lookups on every
+    // call; nothing reads them.
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     std::lock_guard lk(impl_->write_mu);
     const uint64_t next = impl_->next_block.load();
     if (next != 0 && block.number != next) {
@@ -245,33 +303,39 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     if (block.number == UINT64_MAX) return invalid("block number 2^64-1 is reserved");
 
     rocksdb::WriteBatch batch;
-    auto put = [&](Cf c, const std::string& key, ByteView value) {
+    auto put = [&](Cf c, const rocksdb::Slice& key, ByteView value) {
         return batch.Put(impl_->cf(c), key,
                          rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()));
     };
+    const std::string number = be64(block.number);
     rocksdb::Status s;
-    s = put(kBlocks, be64(block.number), history_codec::encode(block));
-    if (s.ok()) {
-        const std::string number = be64(block.number);
-        s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
+    s = put(kBlocks, number, history_codec::encode(block));
+    if (s.ok()) s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
+    for (size_t i = 0; s.ok() && i < receipts.size(); ++i) {
+        s = put(kReceipts, receipt_key(block.number, receipts[i].tx_index),
+                history_codec::encode(receipts[i]));
     }
-    for (size_t i = 0; s.ok() && i < txs.size(); ++i) {
-        s = put(kTxs, raw(txs[i].hash), history_codec::encode(txs[i]));
-        if (!s.ok()) break;
-        const ReceiptRecord& rc = receipts[i];
-        s = put(kReceipts, receipt_key(block.number, rc.tx_index), history_codec::encode(rc));
-        std::string tx_index(4, '\0');
-        codec::put_le<uint32_t>(reinterpret_cast<uint8_t*>(tx_index.data()), rc.tx_index);
-        for (const LogRecordStored& log : rc.logs) {
-            if (!s.ok()) break;
-            s = batch.Put(impl_->cf(kLogAddr),
-                          index_key(raw(log.address), block.number, log.log_index), tx_index);
-            for (size_t p = 0; s.ok() && p < log.topics.size(); ++p) {
-                s = batch.Put(impl_->cf(kLogTopic),
-                              index_key(topic_prefix(static_cast<uint8_t>(p), log.topics[p]),
-                                        block.number, log.log_index),
-                              tx_index);
-            }
+    // Keys that start with a hash go into the batch in key order: the
+    // memtable's skiplist then inserts each next to the one before instead
+    // of searching for a random place (a walk of cache misses).
+    std::vector<const TxRecord*> by_hash;
+    by_hash.reserve(txs.size());
+    for (const TxRecord& t : txs) by_hash.push_back(&t);
+    std::sort(by_hash.begin(), by_hash.end(),
+              [](const TxRecord* a, const TxRecord* b) { return a->hash < b->hash; });
+    for (size_t i = 0; s.ok() && i < by_hash.size(); ++i) {
+        s = put(kTxs, rocksdb::Slice(reinterpret_cast<const char*>(by_hash[i]->hash.data()), 32),
+                history_codec::encode(*by_hash[i]));
+    }
+    if (s.ok()) {
+        BlockIndex index = block_index(block.number, receipts);
+        std::sort(index.addr.begin(), index.addr.end());
+        std::sort(index.topic.begin(), index.topic.end());
+        for (size_t i = 0; s.ok() && i < index.addr.size(); ++i) {
+            s = batch.Put(impl_->cf(kLogAddr), index.addr[i].first, index.addr[i].second);
+        }
+        for (size_t i = 0; s.ok() && i < index.topic.size(); ++i) {
+            s = batch.Put(impl_->cf(kLogTopic), index.topic[i].first, index.topic[i].second);
         }
     }
     if (s.ok()) {
@@ -280,11 +344,22 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
         s = batch.Put(impl_->cf(kMeta), kLastIndexedKey, last);
     }
     if (!s.ok()) return from_rocks(s, "build batch");
-    rocksdb::WriteOptions wo;
-    wo.sync = false;  // the WAL is the source of truth; see the header
-    s = impl_->db->Write(wo, &batch);
+    s = impl_->db->Write(impl_->write_options, &batch);
     if (!s.ok()) return from_rocks(s, "write block " + std::to_string(block.number));
     impl_->next_block.store(block.number + 1);
+    return {};
+}
+
+Status HistoryStore::flush() {
+    // Not under write_mu: put_block may go on meanwhile (what it writes
+    // after this call began may or may not be included).
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    fo.allow_write_stall = true;
+    // Every family at once: with atomic_flush set this is one atomic flush.
+    std::vector<rocksdb::ColumnFamilyHandle*> all(impl_->cfs.begin(), impl_->cfs.end());
+    const rocksdb::Status s = impl_->db->Flush(fo, all);
+    if (!s.ok()) return from_rocks(s, "flush");
     return {};
 }
 

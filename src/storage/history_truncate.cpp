@@ -20,22 +20,21 @@ Status HistoryStore::truncate_after(uint64_t number) {
         const BlockRecord& b = **block;
         s = batch.Delete(impl_->cf(kBlocks), be64(n));
         if (s.ok()) s = batch.Delete(impl_->cf(kBlockHashes), raw(b.hash));
+        std::vector<ReceiptRecord> receipts;
         for (uint32_t i = 0; s.ok() && i < b.tx_hashes.size(); ++i) {
             s = batch.Delete(impl_->cf(kTxs), raw(b.tx_hashes[i]));
             auto receipt = impl_->get_receipt(n, i);
             if (!receipt) return std::move(receipt).error();
             if (s.ok()) s = batch.Delete(impl_->cf(kReceipts), receipt_key(n, i));
-            if (!*receipt) continue;
-            for (const LogRecordStored& log : (*receipt)->logs) {
-                if (!s.ok()) break;
-                s = batch.Delete(impl_->cf(kLogAddr),
-                                 index_key(raw(log.address), n, log.log_index));
-                for (size_t p = 0; s.ok() && p < log.topics.size(); ++p) {
-                    s = batch.Delete(impl_->cf(kLogTopic),
-                                     index_key(topic_prefix(static_cast<uint8_t>(p), log.topics[p]),
-                                               n, log.log_index));
-                }
-            }
+            if (*receipt) receipts.push_back(std::move(**receipt));
+        }
+        // The block's index keys are those its logs produce.
+        const BlockIndex index = block_index(n, receipts);
+        for (size_t i = 0; s.ok() && i < index.addr.size(); ++i) {
+            s = batch.Delete(impl_->cf(kLogAddr), index.addr[i].first);
+        }
+        for (size_t i = 0; s.ok() && i < index.topic.size(); ++i) {
+            s = batch.Delete(impl_->cf(kLogTopic), index.topic[i].first);
         }
     }
     if (s.ok()) {
@@ -44,7 +43,7 @@ Status HistoryStore::truncate_after(uint64_t number) {
         s = batch.Put(impl_->cf(kMeta), kLastIndexedKey, last);
     }
     if (!s.ok()) return from_rocks(s, "build truncation batch");
-    s = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+    s = impl_->db->Write(impl_->write_options, &batch);
     if (!s.ok()) return from_rocks(s, "truncate after block " + std::to_string(number));
     impl_->next_block.store(number + 1);
     return {};

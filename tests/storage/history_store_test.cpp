@@ -143,6 +143,78 @@ TEST(HistoryStore, StoreStartingAfterGenesis) {
     EXPECT_EQ(store->get_logs(f)->size(), 1u);
 }
 
+TEST(HistoryStore, TruncateAfterRemovesBlocksAndTheirLogIndex) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    const auto blocks = three_blocks();
+    for (const auto& d : blocks) put_ok(*store, d);
+    ASSERT_TRUE(store->truncate_after(1));
+    EXPECT_EQ(store->last_indexed_block(), 1u);
+    EXPECT_FALSE(*store->block_by_number(2));
+    EXPECT_FALSE(*store->block_by_hash(blocks[2].block.hash));
+    EXPECT_FALSE(*store->tx_by_hash(blocks[2].block.tx_hashes[1]));
+    EXPECT_TRUE(*store->tx_by_hash(blocks[1].block.tx_hashes[1]));
+    ASSERT_TRUE(store->truncate_after(5));  // nothing to do
+    EXPECT_EQ(store->last_indexed_block(), 1u);
+
+    // A different block 2: none of the old block 2's index entries remain
+    // (one left behind would point at a log that no longer exists).
+    put_ok(*store, make_block(2, {{{3, {5}}}, {{1, {1}}}}));
+    LogFilter f;
+    f.to_block = 5;
+    f.addresses = {address_n(3)};
+    auto r = store->get_logs(f);
+    ASSERT_TRUE(r) << r.error().describe();
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].log.topics, std::vector<Bytes32>{topic_n(5)});
+    f.addresses.clear();
+    f.topics[3] = std::vector<Bytes32>{topic_n(4)};
+    r = store->get_logs(f);
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_TRUE(r->empty());
+    f.topics[3].reset();
+    f.topics[0] = std::vector<Bytes32>{topic_n(1)};
+    r = store->get_logs(f);
+    ASSERT_TRUE(r) << r.error().describe();
+    ASSERT_EQ(r->size(), 3u);  // (1,0), (1,1), and the new (2,1)
+    EXPECT_EQ((*r)[2].block_number, 2u);
+    EXPECT_EQ((*r)[2].log.log_index, 1u);
+}
+
+// Without RocksDB's log only flushes persist: a copy of the files taken
+// after flush() (what a crash would leave) holds exactly the blocks flushed.
+TEST(HistoryStore, WithoutItsLogAFlushKeepsAConsistentPrefix) {
+    TestDir dir;
+    TestDir copy;
+    HistoryOptions o = small_options();
+    o.disable_wal = true;
+    const auto blocks = three_blocks();
+    {
+        auto r = HistoryStore::open(dir.path(), o);
+        ASSERT_TRUE(r) << r.error().describe();
+        auto& store = *r;
+        put_ok(*store, blocks[0]);
+        put_ok(*store, blocks[1]);
+        ASSERT_TRUE(store->flush());
+        std::filesystem::remove_all(copy.path());
+        std::filesystem::copy(dir.path(), copy.path(), std::filesystem::copy_options::recursive);
+        put_ok(*store, blocks[2]);
+    }
+    auto r = HistoryStore::open(copy.path(), o);
+    ASSERT_TRUE(r) << r.error().describe();
+    auto& store = *r;
+    EXPECT_EQ(store->last_indexed_block(), 1u);
+    EXPECT_EQ(**store->block_by_number(1), blocks[1].block);
+    EXPECT_FALSE(*store->block_by_number(2));
+    LogFilter f;
+    f.to_block = 10;
+    f.addresses = {address_n(1)};
+    EXPECT_EQ(store->get_logs(f)->size(), 2u);  // (1,0) and (1,2)
+    put_ok(*store, blocks[2]);                  // the owner re-indexes the rest
+    EXPECT_EQ(store->get_logs(f)->size(), 3u);
+}
+
 class HistoryLogs : public testing::Test {
 protected:
     void SetUp() override {

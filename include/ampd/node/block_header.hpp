@@ -23,6 +23,10 @@ using Bloom = std::array<uint8_t, 256>;
 
 void bloom_add(Bloom& bloom, ByteView item);
 void bloom_add_log(Bloom& bloom, const storage::LogRecordStored& log);
+// The bloom of every log of `receipts` (a block's logs bloom). Hashes each
+// distinct address and topic once: a block's logs repeat the same contract,
+// event signatures and accounts many times.
+[[nodiscard]] Bloom logs_bloom(const std::vector<storage::ReceiptRecord>& receipts);
 
 [[nodiscard]] Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes);
 [[nodiscard]] Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts);

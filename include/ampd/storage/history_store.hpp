@@ -30,6 +30,15 @@ struct HistoryOptions {
     int bloom_bits_per_key = 10;
     bool create_if_missing = true;
     int background_jobs = 2;
+    // Write without RocksDB's own log. A crash (of the process or the
+    // machine) then loses every write since the last memtable flush, but
+    // flushes are atomic across the column families, so a reopened store
+    // still holds a consistent prefix of the blocks, and last_indexed_block()
+    // says which. Only for an owner that can re-index the lost blocks (the
+    // node re-indexes from its own log every block it replays, and calls
+    // flush() before it lets go of log records the store depends on). Saves
+    // the log's write and its CPU on every put_block.
+    bool disable_wal = false;
 };
 
 class HistoryStore {
@@ -48,13 +57,18 @@ public:
     [[nodiscard]] Status put_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
                                    const std::vector<ReceiptRecord>& receipts);
 
-    // nullopt when absent; kCorruption when a stored record fails to decode.
+    // Makes everything written so far durable (RocksDB memtables flushed to
+    // synced table files), atomically across the column families. After it
+    // returns, a crash cannot take last_indexed_block() below its value now.
+    [[nodiscard]] Status flush();
+
     // Removes every block after `number` with its transactions, receipts and
     // log index entries, so that `number` becomes the last indexed block
     // (a dev-mode evm_revert, or blocks a crash left beyond the log).
     // Nothing to do when `number` is at or beyond the last indexed block.
     [[nodiscard]] Status truncate_after(uint64_t number);
 
+    // nullopt when absent; kCorruption when a stored record fails to decode.
     [[nodiscard]] Result<std::optional<BlockRecord>> block_by_number(uint64_t number) const;
     [[nodiscard]] Result<std::optional<BlockRecord>> block_by_hash(const Bytes32& hash) const;
     [[nodiscard]] Result<std::optional<TxRecord>> tx_by_hash(const Bytes32& hash) const;
