@@ -143,6 +143,10 @@ void add_node_commands(CLI::App& app, Io& io, int& exit_code) {
                    "FlexaCollateralManager address (default: from amp_getContracts)")
         ->type_name("ADDR")
         ->group(node_group);
+    app.add_option("--clearinghouse", o.clearinghouse,
+                   "Clearinghouse address (default: from amp_getContracts)")
+        ->type_name("ADDR")
+        ->group(node_group);
     app.add_flag("--no-wait", o.no_wait, "send and print the hash; do not wait for the receipt")
         ->group(node_group);
     app.add_option("--timeout", o.timeout_seconds, "seconds to wait for a receipt")
@@ -173,6 +177,7 @@ void add_node_commands(CLI::App& app, Io& io, int& exit_code) {
     add_balance_command(app, runner);
     add_token_commands(app, runner);
     add_operator_commands(app, runner);
+    add_clearinghouse_commands(app, runner);
     add_collateral_commands(app, runner);
     add_lookup_commands(app, runner);
 }

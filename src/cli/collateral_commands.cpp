@@ -47,16 +47,6 @@ struct WithdrawArgs {
     std::string to_partition = "default";
 };
 
-// A collateral partition as typed: "collateral" is the manager's default
-// (Context::default_collateral_partition); otherwise parse_partition's forms.
-Bytes32 collateral_partition(Context& ctx, std::string_view text, std::string_view what) {
-    if (text != "collateral") return parse_partition(text, what);
-    if (auto p = ctx.default_collateral_partition(ctx.manager())) return *p;
-    throw UsageError(fmt::format(
-        "{}: the node names no collateral partition of the manager; give it as 0x+64 hex digits",
-        what));
-}
-
 // A manager accepts only partitions laid out as 0xcccccccc ‖ sub ‖ its own
 // address; saying so here beats an opaque revert.
 void check_manager_partition(Context& ctx, const Bytes32& p, const Address& manager,
@@ -164,6 +154,14 @@ int run_withdraw(Context& ctx, const WithdrawArgs& a) {
 }
 
 }  // namespace
+
+Bytes32 collateral_partition(Context& ctx, std::string_view text, std::string_view what) {
+    if (text != "collateral") return parse_partition(text, what);
+    if (auto p = ctx.default_collateral_partition(ctx.manager())) return *p;
+    throw UsageError(fmt::format(
+        "{}: the node names no collateral partition of the manager; give it as 0x+64 hex digits",
+        what));
+}
 
 void add_collateral_commands(CLI::App& app, std::shared_ptr<Runner> runner) {
     auto s = std::make_shared<SupplyArgs>();

@@ -37,6 +37,11 @@ void add_token_commands(CLI::App& app, std::shared_ptr<Runner> runner);
 void add_operator_commands(CLI::App& app, std::shared_ptr<Runner> runner);
 void add_collateral_commands(CLI::App& app, std::shared_ptr<Runner> runner);
 void add_lookup_commands(CLI::App& app, std::shared_ptr<Runner> runner);
+void add_clearinghouse_commands(CLI::App& app, std::shared_ptr<Runner> runner);
+
+// A collateral partition as typed: "collateral" is the manager's default
+// (Context::default_collateral_partition); otherwise parse_partition's forms.
+Bytes32 collateral_partition(Context& ctx, std::string_view text, std::string_view what);
 
 // An AMOUNT argument and its --raw flag, filled in by CLI11.
 struct AmountArg {

@@ -56,6 +56,10 @@ Address Context::manager() {
     return contract("collateralManager", options_.manager, "--manager");
 }
 
+Address Context::clearinghouse() {
+    return contract("clearinghouse", options_.clearinghouse, "--clearinghouse");
+}
+
 std::optional<Bytes32> Context::default_collateral_partition(const Address& manager) {
     const std::optional<NodeContracts>& c = node().contracts();
     if (!c) return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "ampd/cli/errors.hpp"
 #include "ampd/contracts/amp.hpp"
+#include "ampd/contracts/clearinghouse.hpp"
 #include "ampd/contracts/erc1820_registry.hpp"
 #include "ampd/contracts/flexa_collateral_manager.hpp"
 #include "ampd/contracts/partition_validators.hpp"
@@ -33,7 +34,7 @@ std::optional<json> decode_value(std::string_view type, const abi::Decoder& d, s
     if (type == "address") {
         return to_json(d.address(i), [](const Address& a) { return json(a.hex()); });
     }
-    if (type == "uint256" || type == "int256" || type == "uint8") {
+    if (type == "uint256" || type == "int256" || type == "uint8" || type == "uint64") {
         return to_json(d.uint256(i), [](const u256& v) { return json(v.to_dec()); });
     }
     if (type == "bool") return to_json(d.boolean(i), [](bool b) { return json(b); });
@@ -65,7 +66,8 @@ const std::unordered_multimap<Bytes32, const state::EventDescriptor*, Bytes32Has
         for (const auto* list :
              {&contracts::Amp::events(), &contracts::FlexaCollateralManager::events(),
               &contracts::SwapToken::events(), &contracts::Erc1820Registry::events(),
-              &contracts::PartitionStrategyValidatorBase::events()}) {
+              &contracts::PartitionStrategyValidatorBase::events(),
+              &contracts::Clearinghouse::events()}) {
             for (const state::EventDescriptor* d : *list) {
                 bool seen = false;
                 for (auto [it, end] = m.equal_range(d->topic0); it != end; ++it) {
@@ -175,6 +177,28 @@ const std::vector<KnownFunction>& known_functions() {
         {"setWithdrawalLimitPublisher", {{"address", "newWithdrawalLimitPublisher"}}},
         {"setDirectTransferer", {{"address", "newDirectTransferer"}}},
         {"setPartitionManager", {{"address", "newPartitionManager"}}},
+        // Clearinghouse (docs/CLEARINGHOUSE.md).
+        {"registerPool",
+         {{"address", "manager"}, {"bytes32", "partition"}, {"uint8", "expiryPolicy"}}},
+        {"setAssurer",
+         {{"address", "manager"},
+          {"bytes32", "partition"},
+          {"address", "assurer"},
+          {"bool", "allowed"}}},
+        {"openGuarantee",
+         {{"bytes32", "id"},
+          {"address", "manager"},
+          {"bytes32", "partition"},
+          {"uint256", "amount"},
+          {"address", "beneficiary"},
+          {"uint64", "expiresAt"},
+          {"bytes32", "paymentRef"}}},
+        {"settleGuarantee", {{"bytes32", "id"}}},
+        {"claimGuarantee", {{"bytes32", "id"}}},
+        {"releaseExpired", {{"bytes32", "id"}}},
+        {"settleGuarantees", {{"bytes32[]", "ids"}}},
+        {"publishWithdrawalRoot", {{"address", "manager"}}},
+        {"publishFallbackRoot", {{"address", "manager"}}},
     };
     return kAll;
 }

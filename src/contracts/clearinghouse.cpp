@@ -210,7 +210,7 @@ bool Clearinghouse::isAssurer(const Address& manager, const Bytes32& partition,
 }
 
 Clearinghouse::PoolInfo Clearinghouse::poolOf(const state::World& world, const Address& manager,
-                                              const Bytes32& partition) const {
+                                              const Bytes32& partition, uint64_t now) const {
     const uint32_t* v = pool_index(manager, partition);
     if (v == nullptr) return PoolInfo{};
     const Pool& p = pools_[*v - 1];
@@ -223,6 +223,10 @@ Clearinghouse::PoolInfo Clearinghouse::poolOf(const state::World& world, const A
     const u256 stake = preview_total_stake(world, *v - 1);
     info.available =
         clearinghouse_math::sub_floor(clearinghouse_math::min(stake, info.balance), p.locked);
+    // openGuarantee refuses everything once the manager's fallback is active.
+    const FlexaCollateralManager& m = manager_of(world, p);
+    if (m.fallbackSetDate() + m.fallbackWithdrawalDelaySeconds() <= u256(now))
+        info.available = u256();
     info.open_count = u256(p.open_count);
     info.total_losses = p.total_losses;
     return info;

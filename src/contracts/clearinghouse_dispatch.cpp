@@ -90,7 +90,8 @@ Bytes Clearinghouse::dispatch(CallContext& ctx, ByteView calldata) {
          }},
         {"poolOf(address,bytes32)", 2,
          [](C& c, CallContext& ctx, const abi::Decoder& d) {
-             const PoolInfo p = c.poolOf(ctx.world, arg(d.address(0)), arg(d.bytes32(1)));
+             const PoolInfo p =
+                 c.poolOf(ctx.world, arg(d.address(0)), arg(d.bytes32(1)), ctx.block.timestamp);
              return abi::Encoder()
                  .boolean(p.registered)
                  .uint256(u256(p.expiry_policy))

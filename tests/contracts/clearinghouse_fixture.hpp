@@ -216,7 +216,8 @@ public:
     }
 
     Clearinghouse::PoolInfo pool_info(const Bytes32& partition) {
-        return clearinghouse().poolOf(*world_, kManager, partition);
+        // As a view in the next block would see it.
+        return clearinghouse().poolOf(*world_, kManager, partition, block_.timestamp + 1);
     }
     Clearinghouse::StakeInfo stake(const Address& supplier, const Bytes32& partition) {
         return clearinghouse().stakeOf(*world_, kManager, partition, supplier);

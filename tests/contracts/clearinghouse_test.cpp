@@ -692,8 +692,9 @@ TEST_F(ClearinghouseTest, FallbackRootLetsSuppliersLeaveOnceTheDelayHasPassed) {
     // Too early.
     EXPECT_FALSE(withdraw(kSupplierA, pool_, tokens(300), pa->operator_data).success);
     advance(FlexaCollateralManager::kInitialFallbackDelaySeconds);
-    // Once the fallback is active the pool backs no new guarantee.
+    // Once the fallback is active the pool backs no new guarantee, and says so.
     changes_nothing([&] { return open(id_of(2), tokens(1)); }, "Fallback active");
+    EXPECT_TRUE(pool_info(pool_).available.is_zero());
     must(withdraw(kSupplierA, pool_, tokens(300), pa->operator_data));
     EXPECT_EQ(pool_balance(), tokens(700));
     EXPECT_EQ(stake(kSupplierA).stake, tokens(300));

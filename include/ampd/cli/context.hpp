@@ -31,8 +31,9 @@ struct GlobalOptions {
     std::string dev_account;  // index, as typed
     std::string keystore;     // empty: KeyStore::default_dir
     std::string password_file;
-    std::string amp;      // empty: from amp_getContracts
-    std::string manager;  // empty: from amp_getContracts
+    std::string amp;            // empty: from amp_getContracts
+    std::string manager;        // empty: from amp_getContracts
+    std::string clearinghouse;  // empty: from amp_getContracts
     bool no_wait = false;
     double timeout_seconds = 60;
 };
@@ -81,6 +82,7 @@ public:
     // --amp / --manager, else the node's amp_getContracts.
     Address amp();
     Address manager();
+    Address clearinghouse();
     // The collateral partition to use with `manager` when none is given:
     // the manager's only permitted partition (from amp_getContracts'
     // managers), else the dev node's collateralPartition if it is the

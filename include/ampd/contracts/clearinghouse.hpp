@@ -183,7 +183,7 @@ public:
         uint8_t expiry_policy = 0;
         u256 balance;  // Amp balanceOfByPartition(partition, manager)
         u256 locked;
-        u256 available;  // what openGuarantee accepts now
+        u256 available;  // what openGuarantee accepts at `now` (zero once the fallback is active)
         u256 open_count;
         u256 total_losses;
     };
@@ -245,7 +245,7 @@ public:
     [[nodiscard]] bool isAssurer(const Address& manager, const Bytes32& partition,
                                  const Address& account) const;
     [[nodiscard]] PoolInfo poolOf(const state::World& world, const Address& manager,
-                                  const Bytes32& partition) const;
+                                  const Bytes32& partition, uint64_t now) const;
 
     // --- Guarantees.
     void openGuarantee(state::CallContext& ctx, const Bytes32& id, const Address& manager,
