@@ -162,6 +162,38 @@ TEST_F(ChainTest, CreationTransactionDeploysAManagerOwnedByTheSender) {
     EXPECT_EQ(*abi::Decoder(owner.result.output).address(0), addr(2));
 }
 
+TEST_F(ChainTest, CreationTransactionDeploysAClearinghouse) {
+    const Bytes payload = abi::Encoder()
+                              .string("Clearinghouse")
+                              .bytes(abi::Encoder().address(amp()).finish())
+                              .finish();
+    const Address created = tx::create_address(addr(2), 0);
+    const CallOutcome est = chain_.call(addr(2), std::nullopt, payload, gas::kMaxTransactionGas);
+    ASSERT_TRUE(est.result.success);
+    const storage::ReceiptRecord& r = run(make_tx(2, std::nullopt, payload, est.gas_used));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_EQ(r.contract_address, created);
+
+    // The dev manager's owner (account 1) registers its partition with the
+    // new Clearinghouse too: pools are per Clearinghouse.
+    const Address manager = genesis_.contract("collateralManager")->address;
+    const Bytes32 partition = dev_collateral_partition(manager);
+    const Bytes reg =
+        abi::Encoder().address(manager).bytes32(partition).uint256(u256(1)).finish_call(
+            selector_of("registerPool(address,bytes32,uint8)"));
+    EXPECT_EQ(run(make_tx(2, created, reg)).status, 0);  // not the manager's owner
+    EXPECT_EQ(run(make_tx(1, created, reg)).status, 1);
+    const CallOutcome pool =
+        chain_.call(Address{}, created,
+                    abi::Encoder().address(manager).bytes32(partition).finish_call(
+                        selector_of("poolOf(address,bytes32)")),
+                    gas::kMaxTransactionGas);
+    ASSERT_TRUE(pool.result.success);
+    const abi::Decoder d(pool.result.output);
+    EXPECT_EQ(d.boolean(0), true);
+    EXPECT_EQ(d.uint256(1), u256(1));  // its own expiry policy, not the genesis pool's 0
+}
+
 TEST_F(ChainTest, SnapshotRestoresTheSameStateAndBehaviour) {
     run(make_tx(1, amp(), transfer(addr(2), u256(3))));
     run(make_tx(2, amp(), transfer(addr(0), u256(4))));
