@@ -32,8 +32,11 @@
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/revert.hpp"
 #include "ampd/state/world.hpp"
+#include "bench_support.hpp"
 
 namespace {
+
+using namespace ampd::bench_support;  // NOLINT(google-build-using-namespace)
 
 using ampd::Address;
 using ampd::Bytes;
@@ -53,13 +56,6 @@ constexpr size_t kAccounts = size_t{1} << 20;  // 20-deep withdrawal tree, one l
 constexpr size_t kAhead = 8;                   // typed path: prefetch distance
 constexpr uint64_t kDrainEvery = 1024;         // typed path: log drain / journal commit period
 
-uint64_t splitmix64(uint64_t& s) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 class Rng {
 public:
     explicit Rng(uint64_t seed) : s_(seed) {}
@@ -73,21 +69,8 @@ private:
     uint64_t s_;
 };
 
-// A uniformly random-looking address, as real ones are.
 Address account_address(uint64_t i) {
-    uint64_t s = i * 0x2545F4914F6CDD1DULL + 0x1234567ULL;
-    Address a;
-    const uint64_t w0 = splitmix64(s);
-    const uint64_t w1 = splitmix64(s);
-    const uint64_t w2 = splitmix64(s);
-    std::memcpy(a.data(), &w0, 8);
-    std::memcpy(a.data() + 8, &w1, 8);
-    std::memcpy(a.data() + 16, &w2, 4);
-    return a;
-}
-
-Address fixed_address(std::string_view hex) {
-    return *Address::from_hex(hex);
+    return random_address(i, 0x1234567ULL);
 }
 
 void put_u64_be(uint8_t* p, uint64_t v) {
@@ -104,12 +87,6 @@ void put_address(Bytes& b, size_t word_offset, const Address& a) {
 void put_small_uint(Bytes& b, size_t word_offset, uint64_t v) {
     std::memset(b.data() + word_offset, 0, 24);
     put_u64_be(b.data() + word_offset + 24, v);
-}
-
-u256 pow10(unsigned n) {
-    u256 r(1);
-    for (unsigned i = 0; i < n; ++i) r = r * u256(10);
-    return r;
 }
 
 // A complete Merkle tree with the contract's pair rule over 2^k leaves.

@@ -34,8 +34,11 @@
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/revert.hpp"
 #include "ampd/state/world.hpp"
+#include "bench_support.hpp"
 
 namespace {
+
+using namespace ampd::bench_support;  // NOLINT(google-build-using-namespace)
 
 using ampd::Address;
 using ampd::Bytes;
@@ -54,13 +57,6 @@ using ampd::state::World;
 constexpr uint64_t kDrainEvery = 1024;
 constexpr size_t kSuppliers = 100'000;
 
-uint64_t splitmix64(uint64_t& s) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 // Random-looking 32-byte ids, as keccak-derived ones are.
 Bytes32 guarantee_id(uint64_t n) {
     uint64_t s = n * 0x2545F4914F6CDD1DULL + 0xC1EAULL;
@@ -73,25 +69,7 @@ Bytes32 guarantee_id(uint64_t n) {
 }
 
 Address account_address(uint64_t i) {
-    uint64_t s = i * 0x9E3779B97F4A7C15ULL + 0x5EED;
-    Address a;
-    const uint64_t w0 = splitmix64(s);
-    const uint64_t w1 = splitmix64(s);
-    const uint64_t w2 = splitmix64(s);
-    std::memcpy(a.data(), &w0, 8);
-    std::memcpy(a.data() + 8, &w1, 8);
-    std::memcpy(a.data() + 16, &w2, 4);
-    return a;
-}
-
-Address fixed(std::string_view hex) {
-    return *Address::from_hex(hex);
-}
-
-u256 pow10(unsigned n) {
-    u256 r(1);
-    for (unsigned i = 0; i < n; ++i) r = r * u256(10);
-    return r;
+    return random_address(i, 0x5EEDULL);
 }
 
 [[noreturn]] void fail(const std::string& what) {
@@ -103,15 +81,15 @@ u256 pow10(unsigned n) {
 // registered Clearinghouse pool with one assurer, and `suppliers` suppliers
 // (each with a release request pending) besides one large treasury supply.
 struct Env {
-    const Address deployer = fixed("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
-    const Address owner = fixed("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
-    const Address assurer = fixed("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
-    const Address treasury = fixed("0x90f79bf6eb2c4f870365e785982e1f101e93b906");
-    const Address swap_addr = fixed("0x5fbdb2315678afecb367f032d93f642f64180aa3");
-    const Address amp_addr = fixed("0xe7f1725e7734ce288f8367e1bb143e90bb3f0512");
-    const Address validator = fixed("0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0");
-    const Address manager_addr = fixed("0x8464135c8f25da09e49bc8782676a84730c318bc");
-    const Address ch_addr = fixed("0xc1ea000000000000000000000000000000000001");
+    const Address deployer = fixed_address("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+    const Address owner = fixed_address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+    const Address assurer = fixed_address("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
+    const Address treasury = fixed_address("0x90f79bf6eb2c4f870365e785982e1f101e93b906");
+    const Address swap_addr = fixed_address("0x5fbdb2315678afecb367f032d93f642f64180aa3");
+    const Address amp_addr = fixed_address("0xe7f1725e7734ce288f8367e1bb143e90bb3f0512");
+    const Address validator = fixed_address("0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0");
+    const Address manager_addr = fixed_address("0x8464135c8f25da09e49bc8782676a84730c318bc");
+    const Address ch_addr = fixed_address("0xc1ea000000000000000000000000000000000001");
 
     std::unique_ptr<World> world;
     Amp* amp = nullptr;

@@ -21,8 +21,11 @@
 #include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "bench_support.hpp"
 
 namespace {
+
+using namespace ampd::bench_support;  // NOLINT(google-build-using-namespace)
 
 using ampd::Address;
 using ampd::Bytes;
@@ -32,26 +35,8 @@ using ampd::contracts::Amp;
 
 constexpr size_t kHolders = size_t{1} << 20;
 
-uint64_t splitmix64(uint64_t& s) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-// Uniformly random-looking, as real addresses are.
 Address holder_address(uint64_t i) {
-    uint64_t s = i * 0x2545F4914F6CDD1DULL + 0x51A9;
-    Address a;
-    const uint64_t w[3] = {splitmix64(s), splitmix64(s), splitmix64(s)};
-    std::memcpy(a.data(), w, 20);
-    return a;
-}
-
-u256 pow10(unsigned n) {
-    u256 r(1);
-    for (unsigned i = 0; i < n; ++i) r = r * u256(10);
-    return r;
+    return random_address(i, 0x51A9ULL);
 }
 
 struct SnapshotWorld {

@@ -336,11 +336,24 @@ int send_withdrawal(Context& ctx, const Address& manager, const Bytes32& partiti
                                            .bytes(operator_data)));
 }
 
+// The signer's position for a withdrawal: the pool and the node's proof
+// (JSON null when the current root has no leaf for the signer).
+struct SignerProof {
+    Address supplier;
+    Address manager;
+    Bytes32 partition;
+    json proof;
+};
+
+SignerProof signer_proof(Context& ctx, const SupplierArgs& a, std::string_view method) {
+    SignerProof s{ctx.signer().address, ctx.manager(), pool_partition(ctx, a.partition), nullptr};
+    s.proof = proof_of(ctx, method, s.manager, s.partition, s.supplier);
+    return s;
+}
+
 int run_supplier_withdraw(Context& ctx, const SupplierArgs& a) {
-    const Address supplier = ctx.signer().address;
-    const Address manager = ctx.manager();
-    const Bytes32 partition = pool_partition(ctx, a.partition);
-    const json proof = proof_of(ctx, "amp_getWithdrawalProof", manager, partition, supplier);
+    const auto [supplier, manager, partition, proof] =
+        signer_proof(ctx, a, "amp_getWithdrawalProof");
     if (!proof.is_object()) {
         throw CommandError(fmt::format(
             "the current withdrawal root authorizes nothing for {}: request a release "
@@ -362,10 +375,7 @@ int run_supplier_withdraw(Context& ctx, const SupplierArgs& a) {
 }
 
 int run_supplier_fallback(Context& ctx, const SupplierArgs& a) {
-    const Address supplier = ctx.signer().address;
-    const Address manager = ctx.manager();
-    const Bytes32 partition = pool_partition(ctx, a.partition);
-    const json proof = proof_of(ctx, "amp_getFallbackProof", manager, partition, supplier);
+    const auto [supplier, manager, partition, proof] = signer_proof(ctx, a, "amp_getFallbackProof");
     if (!proof.is_object()) {
         throw CommandError(
             fmt::format("the current fallback root has no leaf for {}", ctx.label(supplier)));

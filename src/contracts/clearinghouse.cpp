@@ -225,7 +225,7 @@ Clearinghouse::PoolInfo Clearinghouse::poolOf(const state::World& world, const A
         clearinghouse_math::sub_floor(clearinghouse_math::min(stake, info.balance), p.locked);
     // openGuarantee refuses everything once the manager's fallback is active.
     const FlexaCollateralManager& m = manager_of(world, p);
-    if (m.fallbackSetDate() + m.fallbackWithdrawalDelaySeconds() <= u256(now))
+    if (m.fallback_active_from() <= u256(now))
         info.available = u256();
     info.open_count = u256(p.open_count);
     info.total_losses = p.total_losses;

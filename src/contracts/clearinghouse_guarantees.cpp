@@ -30,11 +30,6 @@ bool expired(const CallContext& ctx, const clearinghouse_detail::Guarantee& g) {
     return ctx.block.timestamp >= g.expires_at;
 }
 
-// When the manager's fallback mechanism becomes active (2^200 + delay,
-// "never", until a fallback root is set).
-u256 fallback_from(const FlexaCollateralManager& m) {
-    return m.fallbackSetDate() + m.fallbackWithdrawalDelaySeconds();
-}
 
 }  // namespace
 
@@ -79,7 +74,7 @@ void Clearinghouse::open_one(CallContext& ctx, uint32_t pool_id, const Bytes32& 
     // withdraw when it was published, not counting later locks: a guarantee
     // must therefore be over (expired at the latest) by the time that root
     // can be used.
-    const u256 fallback = fallback_from(m);
+    const u256 fallback = m.fallback_active_from();
     require(fallback > u256(ctx.block.timestamp), reason::kFallbackActive);
     require(u256(expires_at) <= fallback, reason::kExpiryAfterFallback);
     if (p.supply_cursor != m.supply_records().size()) [[unlikely]]

@@ -53,40 +53,51 @@ const Clearinghouse& publisher_of(const state::World& w, const Address& manager,
     return *ch;
 }
 
+// Registers `method`: the supplier's proof from the manager's withdrawal
+// (or fallback) publisher, as `to_json` writes it, or null.
+template <class Lookup, class ToJson>
+void add_proof_method(MethodTable& t, node::Node& node, const char* method, bool fallback,
+                      Lookup lookup, ToJson to_json) {
+    t.add(method,
+          [&node, fallback, lookup, to_json](const json& params, const RequestContext&) -> json {
+              const ProofQuery q = parse_query(params);
+              json out = nullptr;
+              node.with_state([&](const node::Chain& chain) {
+                  const Clearinghouse& ch = publisher_of(chain.world(), q.manager, fallback);
+                  if (const auto proof = lookup(ch, q)) out = to_json(*proof);
+              });
+              return out;
+          });
+}
+
 }  // namespace
 
 void register_proof_api(MethodTable& t, node::Node& node, const SharedConfig&) {
-    t.add("amp_getWithdrawalProof", [&node](const json& params, const RequestContext&) -> json {
-        const ProofQuery q = parse_query(params);
-        json out = nullptr;
-        node.with_state([&](const node::Chain& chain) {
-            const Clearinghouse& ch = publisher_of(chain.world(), q.manager, false);
-            const auto proof = ch.withdrawal_proof(q.manager, q.partition, q.supplier);
-            if (!proof) return;
-            out = {{"root", to_hex(proof->root)},
-                   {"rootNonce", to_quantity(proof->root_nonce)},
-                   {"value", to_quantity(proof->value)},
-                   {"maxAuthorizedAccountNonce", to_quantity(proof->max_authorized_account_nonce)},
-                   {"proof", proof_hashes(proof->proof)},
-                   {"operatorData", to_data(proof->operator_data)}};
+    add_proof_method(
+        t, node, "amp_getWithdrawalProof", false,
+        [](const Clearinghouse& ch, const ProofQuery& q) {
+            return ch.withdrawal_proof(q.manager, q.partition, q.supplier);
+        },
+        [](const Clearinghouse::WithdrawalProof& p) -> json {
+            return {{"root", to_hex(p.root)},
+                    {"rootNonce", to_quantity(p.root_nonce)},
+                    {"value", to_quantity(p.value)},
+                    {"maxAuthorizedAccountNonce", to_quantity(p.max_authorized_account_nonce)},
+                    {"proof", proof_hashes(p.proof)},
+                    {"operatorData", to_data(p.operator_data)}};
         });
-        return out;
-    });
-    t.add("amp_getFallbackProof", [&node](const json& params, const RequestContext&) -> json {
-        const ProofQuery q = parse_query(params);
-        json out = nullptr;
-        node.with_state([&](const node::Chain& chain) {
-            const Clearinghouse& ch = publisher_of(chain.world(), q.manager, true);
-            const auto proof = ch.fallback_proof(q.manager, q.partition, q.supplier);
-            if (!proof) return;
-            out = {{"root", to_hex(proof->root)},
-                   {"maxCumulativeWithdrawalAmount",
-                    to_quantity(proof->max_cumulative_withdrawal_amount)},
-                   {"proof", proof_hashes(proof->proof)},
-                   {"operatorData", to_data(proof->operator_data)}};
+    add_proof_method(
+        t, node, "amp_getFallbackProof", true,
+        [](const Clearinghouse& ch, const ProofQuery& q) {
+            return ch.fallback_proof(q.manager, q.partition, q.supplier);
+        },
+        [](const Clearinghouse::FallbackProof& p) -> json {
+            return {
+                {"root", to_hex(p.root)},
+                {"maxCumulativeWithdrawalAmount", to_quantity(p.max_cumulative_withdrawal_amount)},
+                {"proof", proof_hashes(p.proof)},
+                {"operatorData", to_data(p.operator_data)}};
         });
-        return out;
-    });
 }
 
 }  // namespace ampd::rpc

@@ -19,10 +19,13 @@
 #include "ampd/primitives/hex.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/state/world.hpp"
+#include "support/exec_expect.hpp"
 #include "support/literals.hpp"
 
 namespace ampd::contracts {
 namespace {
+
+using test_support::reverts;
 
 using namespace ampd::test_support;
 
@@ -130,13 +133,6 @@ protected:
 
     static void ok(const ExecResult& r) {
         ASSERT_TRUE(r.success) << "reverted: " << r.revert_reason;
-    }
-    static void reverts(const ExecResult& r, std::string_view reason) {
-        EXPECT_FALSE(r.success);
-        EXPECT_EQ(r.revert_kind, state::Revert::Kind::kReason);
-        EXPECT_EQ(r.revert_reason, reason);
-        EXPECT_EQ(r.output, abi::error_data(reason));
-        EXPECT_TRUE(r.logs.empty());
     }
     static void reverts_empty(const ExecResult& r) {
         EXPECT_FALSE(r.success);

@@ -15,6 +15,7 @@
 #include "ampd/contracts/builtin.hpp"
 #include "ampd/state/snapshot_codec.hpp"
 #include "contracts/clearinghouse_fixture.hpp"
+#include "support/exec_expect.hpp"
 
 namespace ampd::contracts {
 namespace {
@@ -55,13 +56,6 @@ protected:
         must(supply(kSupplierB, tokens(400)));
     }
 
-    static void reverts(const ExecResult& r, std::string_view reason) {
-        EXPECT_FALSE(r.success);
-        EXPECT_EQ(r.revert_kind, state::Revert::Kind::kReason);
-        EXPECT_EQ(r.revert_reason, reason);
-        EXPECT_EQ(r.output, abi::error_data(reason));
-        EXPECT_TRUE(r.logs.empty());
-    }
     // `call` reverts with `reason` and leaves the state exactly as it was.
     void changes_nothing(const std::function<ExecResult()>& call, std::string_view reason) {
         const Bytes32 before = state_hash();

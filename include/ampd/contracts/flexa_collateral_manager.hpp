@@ -124,6 +124,9 @@ public:
     // Every supply record: element n - 1 is nonceToSupply(n) (a refunded
     // supply reads as zero). Read-only, for the Clearinghouse's stakes.
     [[nodiscard]] const std::vector<Supply>& supply_records() const { return supplies_; }
+    // When the fallback mechanism becomes active: fallbackSetDate +
+    // fallbackWithdrawalDelaySeconds (reverts on overflow, as the manager does).
+    [[nodiscard]] u256 fallback_active_from() const;
     [[nodiscard]] const u256& withdrawalLimit() const { return withdrawal_limit_; }
     [[nodiscard]] const u256& maxWithdrawalRootNonce() const { return max_withdrawal_root_nonce_; }
     [[nodiscard]] u256 withdrawalRootToNonce(const Bytes32& root) const;
@@ -193,7 +196,6 @@ private:
     void set_role(state::CallContext& ctx, Address& role, const Address& value,
                   const state::EventDescriptor& event);
     void delete_withdrawal_root(state::CallContext& ctx, const Bytes32& root);
-    [[nodiscard]] u256 fallback_active_from() const;
 
     // Withdrawal paths (shared by the can* views and the hooks).
     [[nodiscard]] WithdrawalData withdrawal_data(const Bytes32& partition, const u256& value,
