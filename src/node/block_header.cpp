@@ -57,8 +57,18 @@ Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes) {
 
 Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
     // Each receipt contributes what a client can observe of it: its
-    // transaction, status, gas and logs.
+    // transaction, status, gas and logs. Log data goes in whole, length
+    // first, rather than as its own hash: one Keccak pass over the block's
+    // receipts instead of an extra one per log.
+    size_t size = 0;
+    for (const storage::ReceiptRecord& r : receipts) {
+        size += 32 + 1 + 8 + 8;
+        for (const storage::LogRecordStored& log : r.logs) {
+            size += 20 + 8 + 32 * log.topics.size() + 8 + log.data.size();
+        }
+    }
     Bytes buf;
+    buf.reserve(size);
     for (const storage::ReceiptRecord& r : receipts) {
         put(buf, r.tx_hash);
         buf.push_back(r.status);
@@ -68,7 +78,8 @@ Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
             put(buf, log.address);
             put_u64(buf, log.topics.size());
             for (const Bytes32& t : log.topics) put(buf, t);
-            put(buf, keccak256(ByteView(log.data)));
+            put_u64(buf, log.data.size());
+            buf.insert(buf.end(), log.data.begin(), log.data.end());
         }
     }
     return keccak256(ByteView(buf));

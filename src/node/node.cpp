@@ -1,7 +1,10 @@
 #include "ampd/node/node.hpp"
 
 #include <fmt/core.h>
+#include <linux/futex.h>
 #include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -27,7 +30,7 @@ struct Batch;
 struct Job {
     bool is_tx = true;
     SignedTx tx;
-    std::promise<SubmitResult> tx_done;
+    std::shared_ptr<Submission::State> tx_done;  // transactions only
     std::function<void(Batch&)> control;
     std::optional<std::promise<void>> control_done;  // control jobs only
 };
@@ -40,7 +43,7 @@ struct Ack {
 
     void operator()() const {
         if (job->is_tx) {
-            job->tx_done.set_value(SubmitResult{hash, std::nullopt});
+            job->tx_done->publish(SubmitResult{hash, std::nullopt});
         } else {
             job->control_done->set_value();
         }
@@ -352,7 +355,7 @@ struct Node::Impl {
         SignedTx& t = job.tx;
         if (std::optional<Rejection> rej = chain->check(t)) {
             ++n_rejections;
-            job.tx_done.set_value(SubmitResult{t.hash, std::move(rej)});
+            job.tx_done->publish(SubmitResult{t.hash, std::move(rej)});
             return;
         }
         if (!chain->block_open()) open_into(b);
@@ -698,14 +701,55 @@ uint64_t Node::chain_id() const {
     return impl_->genesis.chain_id;
 }
 
-SubmitResult Node::submit(SignedTx tx) {
-    return submit_async(std::move(tx)).get();
+// Submissions sleep on a futex of their own rather than std::atomic::wait,
+// whose libstdc++ implementation spins through sched_yield first: with more
+// RPC threads than cores, those yields were a context switch each.
+namespace {
+
+void futex_wait(std::atomic<uint32_t>& word, uint32_t expected) {
+    ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr,
+              nullptr, 0);
 }
 
-std::future<SubmitResult> Node::submit_async(SignedTx tx) {
+void futex_wake_all(std::atomic<uint32_t>& word) {
+    ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr,
+              nullptr, 0);
+}
+
+}  // namespace
+
+void Submission::State::publish(SubmitResult r) {
+    result = std::move(r);
+    if (word.exchange(1, std::memory_order_acq_rel) == 2) futex_wake_all(word);
+}
+
+const SubmitResult& Submission::wait() const {
+    std::atomic<uint32_t>& word = state_->word;
+    uint32_t w = word.load(std::memory_order_acquire);
+    while (w != 1) {
+        // Announce the sleeper, then sleep unless the answer came meanwhile
+        // (the futex re-checks the word atomically).
+        if (w == 2 || word.compare_exchange_weak(w, 2, std::memory_order_acq_rel)) {
+            futex_wait(word, 2);
+        }
+        w = word.load(std::memory_order_acquire);
+    }
+    return state_->result;
+}
+
+bool Submission::ready() const {
+    return state_->word.load(std::memory_order_acquire) == 1;
+}
+
+SubmitResult Node::submit(SignedTx tx) {
+    return submit_async(std::move(tx)).wait();
+}
+
+Submission Node::submit_async(SignedTx tx) {
     auto job = std::make_unique<Job>();
     job->tx = std::move(tx);
-    std::future<SubmitResult> done = job->tx_done.get_future();
+    job->tx_done = std::make_shared<Submission::State>();
+    Submission done(job->tx_done);
     impl_->enqueue(std::move(job));
     return done;
 }

@@ -242,11 +242,15 @@ void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg)
     });
     // Deferred, so that the transactions of one batch share a WAL group
     // commit instead of waiting for one each.
-    t.add_deferred("eth_sendRawTransaction",
-                   [&node, cfg](const json& params, const RequestContext&) -> Completion {
-                       const Params p(params, 1, 1);
-                       return start_submit_raw(node, *cfg, p.data_bytes(0));
-                   });
+    t.add_deferred(
+        "eth_sendRawTransaction",
+        [&node, cfg](const json& params, const RequestContext&) -> Completion {
+            const Params p(params, 1, 1);
+            return start_submit_raw(node, *cfg, p.data_bytes(0));
+        },
+        [&node, cfg](std::string_view param, const RequestContext&) -> TextCompletion {
+            return start_submit_raw_text(node, *cfg, data_bytes(param, Params::name(0)));
+        });
 }
 
 }  // namespace ampd::rpc

@@ -7,46 +7,20 @@
 #include <exception>
 #include <vector>
 
+#include "json_rpc_internal.hpp"
+
 namespace ampd::rpc {
 namespace {
 
+using json_rpc_internal::dump;
+using json_rpc_internal::error_response;
+using json_rpc_internal::guarded;
+using json_rpc_internal::result_response;
 using nlohmann::json;
 
 // Method names echoed in messages are cut to this many bytes: a client's
 // 1 MB "method" must not come back in every error.
 constexpr size_t kMaxEchoedName = 128;
-
-std::string dump(const json& j) {
-    // Strings are valid UTF-8 when they come from the parser, but handler
-    // results and truncated echoes might not be; replace rather than throw.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-json error_response(const json& id, const RpcError& e) {
-    return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", e.to_json()}};
-}
-
-json result_response(const json& id, json result) {
-    return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
-}
-
-// Runs `f` (a handler or a completion); anything it throws but RpcError
-// becomes a generic internal error.
-template <class F>
-auto guarded(std::string_view method, F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const RpcError&) {
-        throw;
-    } catch (const std::exception& e) {
-        // The client learns only that it failed; the details are for the operator.
-        spdlog::error("JSON-RPC method {} failed: {}", method, e.what());
-        throw RpcError{errc::kInternalError, "internal error"};
-    } catch (...) {
-        spdlog::error("JSON-RPC method {} failed with a non-standard exception", method);
-        throw RpcError{errc::kInternalError, "internal error"};
-    }
-}
 
 // Whether arrays/objects nest deeper than `max`, scanning the raw text so
 // that the check happens before the parser builds anything.
@@ -120,6 +94,7 @@ std::string Dispatcher::refuse(int code, std::string message) const {
 }
 
 std::string Dispatcher::handle(std::string_view body, std::string_view remote) const {
+    if (std::optional<std::string> answer = handle_text(body, remote)) return std::move(*answer);
     if (nests_deeper_than(body, config_.max_depth)) {
         return refuse(
             errc::kInvalidRequest,

@@ -5,15 +5,21 @@
 namespace ampd::rpc {
 
 MethodTable& MethodTable::add(std::string name, Handler handler) {
-    return insert(std::move(name), Entry{std::move(handler), {}, false});
+    return insert(std::move(name), Entry{std::move(handler), {}, false, {}});
 }
 
 MethodTable& MethodTable::add_dev(std::string name, Handler handler) {
-    return insert(std::move(name), Entry{std::move(handler), {}, true});
+    return insert(std::move(name), Entry{std::move(handler), {}, true, {}});
 }
 
 MethodTable& MethodTable::add_deferred(std::string name, DeferredHandler handler) {
-    return insert(std::move(name), Entry{{}, std::move(handler), false});
+    return insert(std::move(name), Entry{{}, std::move(handler), false, {}});
+}
+
+MethodTable& MethodTable::add_deferred(std::string name, DeferredHandler handler,
+                                       TextDeferredHandler text_form) {
+    if (!text_form) throw std::invalid_argument("JSON-RPC method " + name + " has no text form");
+    return insert(std::move(name), Entry{{}, std::move(handler), false, std::move(text_form)});
 }
 
 MethodTable& MethodTable::insert(std::string name, Entry entry) {

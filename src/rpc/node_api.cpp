@@ -75,10 +75,18 @@ Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw)
 }
 
 Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
-    // shared() keeps the one shared state: std::function needs a copyable callable.
-    std::shared_future<node::SubmitResult> done =
-        node.submit_async(decode_raw(cfg, std::move(raw))).share();
-    return [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.get())); };
+    node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
+    return [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.wait())); };
+}
+
+TextCompletion start_submit_raw_text(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
+    node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
+    return [done = std::move(done)]() -> std::string {
+        std::string text = to_hex(answer(done.wait()));
+        text.insert(text.begin(), '"');
+        text.push_back('"');
+        return text;
+    };
 }
 
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config) {

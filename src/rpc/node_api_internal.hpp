@@ -38,6 +38,9 @@ Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw)
 // RpcError), queues the transaction, and returns the completion that waits
 // until it is durable and answers its hash.
 [[nodiscard]] Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw);
+// The same for the method's text form: the result as JSON text.
+[[nodiscard]] TextCompletion start_submit_raw_text(node::Node& node, const NodeApiConfig& cfg,
+                                                   Bytes raw);
 Bytes32 submit_signed(node::Node& node, node::SignedTx tx);
 
 }  // namespace ampd::rpc

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include "ampd/primitives/hex.hpp"
 
 namespace ampd::rpc {
@@ -9,11 +11,19 @@ namespace {
 
 using nlohmann::json;
 
+// Digit values by byte, -1 for anything else: a table lookup per digit
+// rather than three range tests (raw transactions are hundreds of digits).
+constexpr std::array<int8_t, 256> kHexDigit = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A' + 10);
+    return t;
+}();
+
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    return kHexDigit[static_cast<unsigned char>(c)];
 }
 
 bool has_prefix(std::string_view s) {
@@ -22,19 +32,22 @@ bool has_prefix(std::string_view s) {
 }
 
 // The string value of `v` with its "0x" prefix removed, or the error.
+std::string_view hex_digits_of(std::string_view s, std::string_view what) {
+    if (s.empty()) throw invalid_param(what, "empty string");
+    if (!has_prefix(s)) throw invalid_param(what, "hex string without 0x prefix");
+    const std::string_view digits = s.substr(2);
+    int bad = 0;
+    for (const char c : digits) bad |= hex_digit(c);  // any -1 sets the sign bit
+    if (bad < 0) throw invalid_param(what, "invalid hex digit");
+    return digits;
+}
+
 std::string_view hex_digits(const json& v, std::string_view what, std::string_view kind) {
     if (!v.is_string()) {
         throw invalid_param(what,
                             fmt::format("expected a hex {} string, got {}", kind, v.type_name()));
     }
-    const std::string_view s = v.get_ref<const std::string&>();
-    if (s.empty()) throw invalid_param(what, "empty string");
-    if (!has_prefix(s)) throw invalid_param(what, "hex string without 0x prefix");
-    const std::string_view digits = s.substr(2);
-    for (const char c : digits) {
-        if (hex_digit(c) < 0) throw invalid_param(what, "invalid hex digit");
-    }
-    return digits;
+    return hex_digits_of(v.get_ref<const std::string&>(), what);
 }
 
 std::string_view quantity_digits(const json& v, std::string_view what, unsigned max_bits) {
@@ -96,10 +109,21 @@ uint64_t quantity_u64(const json& v, std::string_view what) {
     return r;
 }
 
-Bytes data_bytes(const json& v, std::string_view what) {
-    const std::string_view digits = hex_digits(v, what, "data");
+namespace {
+
+Bytes data_from_digits(std::string_view digits, std::string_view what) {
     if (digits.size() % 2 != 0) throw invalid_param(what, "hex string of odd length");
     return decode_digits(digits);
+}
+
+}  // namespace
+
+Bytes data_bytes(const json& v, std::string_view what) {
+    return data_from_digits(hex_digits(v, what, "data"), what);
+}
+
+Bytes data_bytes(std::string_view text, std::string_view what) {
+    return data_from_digits(hex_digits_of(text, what), what);
 }
 
 Address address(const json& v, std::string_view what) {

@@ -75,9 +75,9 @@ std::optional<BlockRecord> decode_block(ByteView in) {
     return b;
 }
 
-Bytes encode(const TxRecord& t) {
-    Bytes out;
-    out.reserve(1 + 32 + 4 + t.raw.size() + 20 + 8 + 4);
+void encode_into(Bytes& out, const TxRecord& t) {
+    out.clear();
+    out.reserve(1 + 32 + 8 + 4 + 20 + 4 + t.raw.size());
     Writer w(out);
     w.u8(kVersion);
     w.fixed(t.hash);
@@ -85,6 +85,11 @@ Bytes encode(const TxRecord& t) {
     w.u32(t.index);
     w.fixed(t.from);
     w.bytes(t.raw);
+}
+
+Bytes encode(const TxRecord& t) {
+    Bytes out;
+    encode_into(out, t);
     return out;
 }
 
@@ -101,8 +106,14 @@ std::optional<TxRecord> decode_tx(ByteView in) {
     return t;
 }
 
-Bytes encode(const ReceiptRecord& rc) {
-    Bytes out;
+void encode_into(Bytes& out, const ReceiptRecord& rc) {
+    out.clear();
+    size_t size =
+        1 + 32 + 8 + 4 + 20 + 1 + 20 + 20 + 2 + 8 + 8 + 32 + 4 + rc.revert_data.size() + 4;
+    for (const LogRecordStored& log : rc.logs) {
+        size += 20 + 1 + 32 * log.topics.size() + 4 + log.data.size() + 4;
+    }
+    out.reserve(size);
     Writer w(out);
     w.u8(kVersion);
     w.fixed(rc.tx_hash);
@@ -122,6 +133,11 @@ Bytes encode(const ReceiptRecord& rc) {
     w.bytes(rc.revert_data);
     w.u32(static_cast<uint32_t>(rc.logs.size()));
     for (const LogRecordStored& log : rc.logs) put_log(w, log);
+}
+
+Bytes encode(const ReceiptRecord& rc) {
+    Bytes out;
+    encode_into(out, rc);
     return out;
 }
 

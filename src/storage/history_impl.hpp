@@ -19,6 +19,7 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <atomic>
 #include <cstdint>
@@ -116,6 +117,12 @@ struct HistoryStore::Impl {
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // indexed by history_internal::Cf
     std::mutex write_mu;                            // serializes put_block
+    // put_block's batch and record buffer (under write_mu), kept between
+    // blocks so that a block of thousands of transactions neither
+    // reallocates them as they grow nor page-faults fresh memory each time
+    // (they keep the capacity of the largest block, at most a few MB).
+    rocksdb::WriteBatch block_batch;
+    Bytes record_buffer;
     // Options for every write: RocksDB's own log off when
     // HistoryOptions::disable_wal (see there).
     rocksdb::WriteOptions write_options;

@@ -22,7 +22,9 @@ using namespace history_internal;  // NOLINT(google-build-using-namespace): inte
 namespace {
 
 // 2: the log indexes hold one key per block and address/topic (postings).
-constexpr uint32_t kFormatVersion = 2;
+// 3: the blocks' receiptsRoot (so their hashes) takes log data whole; a
+//    store of an older node would disagree with the blocks its log replays.
+constexpr uint32_t kFormatVersion = 3;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -277,9 +279,11 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
         const uint32_t found =
             v.size() == 4 ? codec::get_le<uint32_t>(reinterpret_cast<const uint8_t*>(v.data())) : 0;
         if (found != kFormatVersion) {
-            return make_error(ErrorKind::kCorruption, "history: unknown store format version " +
-                                                          std::to_string(found) + " in " +
-                                                          dir.string());
+            return make_error(ErrorKind::kCorruption,
+                              "history: unknown store format version " + std::to_string(found) +
+                                  " in " + dir.string() + " (this build writes version " +
+                                  std::to_string(kFormatVersion) +
+                                  "; a store written by another version cannot be used)");
         }
     }
     auto last = impl->read_last_indexed(nullptr);
@@ -302,7 +306,9 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     }
     if (block.number == UINT64_MAX) return invalid("block number 2^64-1 is reserved");
 
-    rocksdb::WriteBatch batch;
+    rocksdb::WriteBatch& batch = impl_->block_batch;
+    batch.Clear();
+    Bytes& record = impl_->record_buffer;
     auto put = [&](Cf c, const rocksdb::Slice& key, ByteView value) {
         return batch.Put(impl_->cf(c), key,
                          rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()));
@@ -312,8 +318,8 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     s = put(kBlocks, number, history_codec::encode(block));
     if (s.ok()) s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
     for (size_t i = 0; s.ok() && i < receipts.size(); ++i) {
-        s = put(kReceipts, receipt_key(block.number, receipts[i].tx_index),
-                history_codec::encode(receipts[i]));
+        history_codec::encode_into(record, receipts[i]);
+        s = put(kReceipts, receipt_key(block.number, receipts[i].tx_index), record);
     }
     // Keys that start with a hash go into the batch in key order: the
     // memtable's skiplist then inserts each next to the one before instead
@@ -324,8 +330,9 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     std::sort(by_hash.begin(), by_hash.end(),
               [](const TxRecord* a, const TxRecord* b) { return a->hash < b->hash; });
     for (size_t i = 0; s.ok() && i < by_hash.size(); ++i) {
+        history_codec::encode_into(record, *by_hash[i]);
         s = put(kTxs, rocksdb::Slice(reinterpret_cast<const char*>(by_hash[i]->hash.data()), 32),
-                history_codec::encode(*by_hash[i]));
+                record);
     }
     if (s.ok()) {
         BlockIndex index = block_index(block.number, receipts);

@@ -124,5 +124,25 @@ TEST_F(BatchIngestTest, IntervalModeBatchAndARejectedItem) {
     EXPECT_EQ(node_->nonce(tx::address_of(keys_[1]), true), 20U);
 }
 
+// The method's text form (json_rpc_text.cpp) and its JSON form refuse bad
+// transactions with the same answer: an escape in "jsonrpc" sends the same
+// request down the general path.
+TEST_F(BatchIngestTest, TextAndJsonFormsRefuseBadTransactionsAlike) {
+    open(std::chrono::milliseconds(0));
+    const std::string gap = json::parse(batch(5, 1).first)[0]["params"][0];  // nonce too high
+    for (const std::string& param :
+         std::vector<std::string>{"0xzz", "0x123", "abc", "", "0x", "0xc0", "0x02f8", gap}) {
+        const std::string rest =
+            R"(","id":7,"method":"eth_sendRawTransaction","params":[")" + param + R"("]})";
+        const std::string text = dispatcher_->handle(R"({"jsonrpc":"2.0)" + rest);
+        const std::string general = dispatcher_->handle(R"({"jsonrpc":"2\u002e0)" + rest);
+        EXPECT_EQ(text, general) << param;
+        const json out = json::parse(text);
+        EXPECT_TRUE(out.contains("error")) << param << ": " << text;
+        EXPECT_EQ(out["id"], 7);
+    }
+    EXPECT_EQ(node_->nonce(tx::address_of(keys_[1]), true), 0U);
+}
+
 }  // namespace
 }  // namespace ampd::rpc

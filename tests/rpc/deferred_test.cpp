@@ -3,12 +3,12 @@
 // order, and answers every item as it would have one at a time.
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ampd/rpc/json_rpc.hpp"
+#include "support/call_trace.hpp"
 #include "ampd/rpc/params.hpp"
 
 namespace ampd::rpc {
@@ -17,14 +17,7 @@ namespace {
 using nlohmann::json;
 
 // Records what ran, in order: "start x", "complete x", "plain x".
-struct Trace {
-    std::mutex mu;
-    std::vector<std::string> events;
-    void add(std::string e) {
-        std::lock_guard lk(mu);
-        events.push_back(std::move(e));
-    }
-};
+using Trace = test_support::CallTrace;
 
 std::string arg(const json& params) {
     return params.is_array() && !params.empty() && params[0].is_string()

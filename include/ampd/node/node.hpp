@@ -61,6 +61,32 @@ struct SubmitResult {
     std::optional<Rejection> rejection;
 };
 
+// A transaction handed to the node and not yet answered. Cheap to wait on:
+// the sequencer's side publishes the answer with one atomic store and wakes
+// a thread only if one is already waiting, so the transactions of one
+// group commit cost their waiters one wakeup, not one each.
+class Submission {
+public:
+    struct State;
+    Submission() = default;
+    explicit Submission(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    // Blocks until the transaction is durable or refused.
+    [[nodiscard]] const SubmitResult& wait() const;
+    [[nodiscard]] bool ready() const;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+struct Submission::State {
+    // 0: pending; 1: answered; 2: pending with a thread asleep on it.
+    std::atomic<uint32_t> word{0};
+    SubmitResult result;
+
+    // Called once, by the node. A system call only when a waiter sleeps.
+    void publish(SubmitResult r);
+};
+
 // Counters for /metrics and /health.
 struct NodeStats {
     uint64_t transactions = 0;  // admitted since start (including replay)
@@ -97,10 +123,10 @@ public:
     // Admits, executes and durably records `tx`; blocks until then.
     // Thread-safe; many threads submit concurrently.
     SubmitResult submit(SignedTx tx);
-    // The same without waiting: the future is ready once `tx` is durable (or
-    // refused). Lets one caller keep many transactions in flight, so they
-    // share group commits.
-    std::future<SubmitResult> submit_async(SignedTx tx);
+    // The same without waiting: the submission is ready once `tx` is durable
+    // (or refused). Lets one caller keep many transactions in flight, so
+    // they share group commits.
+    Submission submit_async(SignedTx tx);
 
     // --- reads (thread-safe) ---
     // The newest block in the history store (sealed and durable).

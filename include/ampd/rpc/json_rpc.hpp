@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ampd/rpc/error.hpp"
 #include "ampd/rpc/method_table.hpp"
@@ -74,6 +75,26 @@ private:
         Completion completion;                   // set while a deferred call is in flight
         std::optional<nlohmann::json> response;  // unset for an answered notification
     };
+
+    // A request of the plain shape handled through a text form.
+    struct TextItem {
+        nlohmann::json id;
+        std::string_view id_text;  // as the client wrote it (and nlohmann would)
+        std::string_view method;
+        std::string_view param;
+        const MethodTable::Entry* entry = nullptr;
+        std::chrono::steady_clock::time_point started;
+        TextCompletion completion;
+        std::string response;
+    };
+    // The answer to `body` through the methods' text forms, or nullopt when
+    // the body is anything but plain requests of such methods (the general
+    // path then handles it, and every error, as before). json_rpc_text.cpp.
+    [[nodiscard]] std::optional<std::string> handle_text(std::string_view body,
+                                                         std::string_view remote) const;
+    [[nodiscard]] bool read_text_items(std::string_view body, std::vector<TextItem>& items,
+                                       bool& batch) const;
+    void run_text_items(std::vector<TextItem>& items, std::string_view remote, bool batch) const;
 
     // Validates `request` and runs it, or starts it if its method is deferred.
     Item start(const nlohmann::json& request, std::string_view remote, bool in_batch) const;

@@ -43,6 +43,20 @@ using Completion = std::function<nlohmann::json()>;
 using DeferredHandler =
     std::function<Completion(const nlohmann::json& params, const RequestContext& ctx)>;
 
+// The result member as JSON text, e.g. "\"0x12\"".
+using TextCompletion = std::function<std::string()>;
+
+// The text form of a deferred method whose params are one JSON string. The
+// dispatcher uses it for bodies made only of requests of the plain shape
+// {"jsonrpc": "2.0", "id": <integer, string or null>, "method": <name>,
+// "params": ["<text without escapes>"]} (one request or a batch of them),
+// reading them without building a JSON document: for a stream of signed
+// transactions that document costs more than everything else the RPC layer
+// does. It must answer exactly as the JSON form answers params [text], and
+// it is started and completed under the same rules.
+using TextDeferredHandler =
+    std::function<TextCompletion(std::string_view param, const RequestContext& ctx)>;
+
 class MethodTable {
 public:
     // Development methods (add_dev) are callable only when dev_enabled.
@@ -56,12 +70,17 @@ public:
     MethodTable& add_dev(std::string name, Handler handler);
     // Registers a deferred method (see DeferredHandler); same checks as add.
     MethodTable& add_deferred(std::string name, DeferredHandler handler);
+    // The same with its text form (see TextDeferredHandler).
+    MethodTable& add_deferred(std::string name, DeferredHandler handler,
+                              TextDeferredHandler text_form);
 
-    // Exactly one of handler and deferred is set.
+    // Exactly one of handler and deferred is set; text_deferred only
+    // beside deferred.
     struct Entry {
         Handler handler;
         DeferredHandler deferred;
         bool dev_only = false;
+        TextDeferredHandler text_deferred;
     };
     // nullptr if the name was never registered; a dev-only entry is
     // returned even with dev mode off (check callable()).

@@ -30,6 +30,8 @@ namespace ampd::rpc {
 [[nodiscard]] uint64_t quantity_u64(const nlohmann::json& v, std::string_view what = "value");
 // DATA: "0x" and an even number of hex digits; "0x" is empty.
 [[nodiscard]] Bytes data_bytes(const nlohmann::json& v, std::string_view what = "value");
+// The same for the text of a JSON string already known to be one.
+[[nodiscard]] Bytes data_bytes(std::string_view text, std::string_view what);
 // 20 / 32 bytes of DATA. Mixed case is accepted without a checksum check,
 // as every Ethereum node does.
 [[nodiscard]] Address address(const nlohmann::json& v, std::string_view what = "value");

@@ -17,6 +17,10 @@ inline constexpr uint8_t kVersion = 1;
 [[nodiscard]] Bytes encode(const BlockRecord& b);
 [[nodiscard]] Bytes encode(const TxRecord& t);
 [[nodiscard]] Bytes encode(const ReceiptRecord& r);
+// The same, replacing the contents of `out` (a buffer reused across records
+// keeps its capacity: no allocation per record).
+void encode_into(Bytes& out, const TxRecord& t);
+void encode_into(Bytes& out, const ReceiptRecord& r);
 
 [[nodiscard]] std::optional<BlockRecord> decode_block(ByteView in);
 [[nodiscard]] std::optional<TxRecord> decode_tx(ByteView in);
