@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "ampd/rpc/json_rpc.hpp"
-#include "support/call_trace.hpp"
 #include "ampd/rpc/params.hpp"
+#include "support/call_trace.hpp"
 
 namespace ampd::rpc {
 namespace {
