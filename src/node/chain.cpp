@@ -187,13 +187,23 @@ uint64_t Chain::open_block_timestamp() const {
     return open_ ? open_->timestamp : 0;
 }
 
-state::ExecResult Chain::execute(const SignedTx& t, uint64_t& gas_used) {
+state::ExecResult Chain::execute(const SignedTx& t, uint64_t& gas_used,
+                                 std::vector<state::RawLog>& raw_logs) {
     const tx::Transaction& x = t.tx;
     const uint64_t intrinsic = intrinsic_gas(x);
     const uint64_t budget = x.gas_limit - intrinsic;
     const state::BlockContext block{head_.number + 1, open_->timestamp, chain_id_};
-    const state::World::Acceptor accept = [budget](const state::ExecResult& r) {
-        return gas::execution(r) <= budget;
+    // The acceptor sees the result that will be committed: encode its logs
+    // there, once, and keep them for the receipt.
+    bool accepted = false;  // raw_logs and exec_gas describe the committed result
+    uint64_t exec_gas = 0;
+    const state::World::Acceptor accept = [&](const state::ExecResult& r) {
+        raw_logs.clear();
+        raw_logs.reserve(r.logs.size());
+        for (const state::LogRecord& log : r.logs) raw_logs.push_back(state::encode_log(log));
+        exec_gas = gas::execution(r.state_writes, raw_logs);
+        accepted = exec_gas <= budget;
+        return accepted;
     };
     state::ExecResult r;
     if (x.to) {
@@ -203,14 +213,21 @@ state::ExecResult Chain::execute(const SignedTx& t, uint64_t& gas_used) {
         r = contracts::deploy_builtin(*world_, p.type, creation_address(t.sender, x.nonce),
                                       t.sender, p.ctor_args, block, accept);
     }
-    gas_used = r.refused ? x.gas_limit : std::min(x.gas_limit, intrinsic + gas::execution(r));
+    if (!r.success || !accepted) {
+        // A revert or a refusal: whatever logs remain (none) are encoded afresh.
+        raw_logs.clear();
+        for (const state::LogRecord& log : r.logs) raw_logs.push_back(state::encode_log(log));
+        exec_gas = gas::execution(r.state_writes, raw_logs);
+    }
+    gas_used = r.refused ? x.gas_limit : std::min(x.gas_limit, intrinsic + exec_gas);
     return r;
 }
 
 const storage::ReceiptRecord& Chain::apply(SignedTx&& t) {
     if (!open_) throw std::logic_error("Chain::apply without an open block");
     uint64_t gas_used = 0;
-    const state::ExecResult r = execute(t, gas_used);
+    std::vector<state::RawLog> raw_logs;
+    const state::ExecResult r = execute(t, gas_used, raw_logs);
     // The nonce advances whether or not the call reverted, as on Ethereum.
     ++nonces_[t.sender];
     ++open_->sent[t.sender];
@@ -232,9 +249,8 @@ const storage::ReceiptRecord& Chain::apply(SignedTx&& t) {
     // The base fee is always zero.
     rec.effective_gas_price = tx::effective_gas_price(t.tx, u256(0));
     if (!r.success) rec.revert_data = r.output;
-    rec.logs.reserve(r.logs.size());
-    for (const state::LogRecord& log : r.logs) {
-        state::RawLog raw = state::encode_log(log);
+    rec.logs.reserve(raw_logs.size());
+    for (state::RawLog& raw : raw_logs) {
         rec.logs.push_back(storage::LogRecordStored{raw.address, std::move(raw.topics),
                                                     std::move(raw.data), open_->log_count++});
     }

@@ -10,13 +10,19 @@ uint64_t intrinsic(ByteView calldata, bool creation, uint64_t access_list_addres
            access_list_keys * kAccessListStorageKey;
 }
 
-uint64_t execution(const state::ExecResult& r) {
-    uint64_t g = r.state_writes * kStateWrite;
-    for (const state::LogRecord& log : r.logs) {
-        const state::RawLog raw = state::encode_log(log);
+uint64_t execution(uint64_t state_writes, const std::vector<state::RawLog>& logs) {
+    uint64_t g = state_writes * kStateWrite;
+    for (const state::RawLog& raw : logs) {
         g += kLog + kLogTopic * raw.topics.size() + kLogDataByte * raw.data.size();
     }
     return g;
+}
+
+uint64_t execution(const state::ExecResult& r) {
+    std::vector<state::RawLog> raw;
+    raw.reserve(r.logs.size());
+    for (const state::LogRecord& log : r.logs) raw.push_back(state::encode_log(log));
+    return execution(r.state_writes, raw);
 }
 
 }  // namespace ampd::node::gas

@@ -359,7 +359,8 @@ struct Node::Impl {
             return;
         }
         if (!chain->block_open()) open_into(b);
-        b.add(wal::Transaction{t.sender, t.raw});
+        b.records.emplace_back(static_cast<uint8_t>(wal::RecordType::kTransaction),
+                               wal::encode_transaction(t.sender, t.raw));
         const Bytes32 hash = t.hash;
         std::optional<storage::TxRecord> pending_record;
         if (!automine()) pending_record = storage::TxRecord{hash, t.raw, t.sender, 0, 0};

@@ -30,6 +30,14 @@ RecordType type_of(const Record& r) {
         r);
 }
 
+Bytes encode_transaction(const Address& sender, ByteView raw) {
+    Bytes out;
+    out.reserve(20 + raw.size());
+    out.insert(out.end(), sender.b.begin(), sender.b.end());
+    out.insert(out.end(), raw.begin(), raw.end());
+    return out;
+}
+
 Bytes encode(const Record& r) {
     Bytes out;
     std::visit(
@@ -39,9 +47,7 @@ Bytes encode(const Record& r) {
                 put_u64(out, x.number);
                 put_u64(out, x.timestamp);
             } else if constexpr (std::is_same_v<T, Transaction>) {
-                out.reserve(20 + x.raw.size());
-                out.insert(out.end(), x.sender.b.begin(), x.sender.b.end());
-                out.insert(out.end(), x.raw.begin(), x.raw.end());
+                out = encode_transaction(x.sender, x.raw);
             } else if constexpr (std::is_same_v<T, SealBlock>) {
                 put_u64(out, x.number);
             } else {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ampd/primitives/hex.hpp"
+#include "ampd/primitives/keccak.hpp"
 #include "ampd/primitives/rlp.hpp"
 #include "ampd/tx/transaction.hpp"
 
@@ -169,9 +170,19 @@ Result<std::vector<rlp::Item>, DecodeError> field_list(ByteView payload, const c
     return std::move(*items);
 }
 
-Result<Transaction, DecodeError> decode_legacy(ByteView raw) {
+// The wire bytes of fields [0, first_signature_field): what the signature
+// covers, exactly as a canonical encoder writes them (the decode checked
+// that every header is canonical).
+ByteView signed_fields(const std::vector<rlp::Item>& items, size_t first_signature_field) {
+    const uint8_t* begin = items.front().encoded.data();
+    const uint8_t* end = items[first_signature_field].encoded.data();
+    return {begin, static_cast<size_t>(end - begin)};
+}
+
+Result<Transaction, DecodeError> decode_legacy(ByteView raw, ByteView* covered) {
     auto items = field_list(raw, "legacy", kLegacyFields);
     if (!items) return items.error();
+    if (covered != nullptr) *covered = signed_fields(*items, 6);
     FieldReader f(*items);
     Transaction tx;
     tx.type = TxType::kLegacy;
@@ -202,11 +213,12 @@ Result<Transaction, DecodeError> decode_legacy(ByteView raw) {
     return tx;
 }
 
-Result<Transaction, DecodeError> decode_typed(TxType type, ByteView payload) {
+Result<Transaction, DecodeError> decode_typed(TxType type, ByteView payload, ByteView* covered) {
     const bool dynamic = type == TxType::kDynamicFee;
     auto items = field_list(payload, dynamic ? "EIP-1559" : "EIP-2930",
                             dynamic ? kDynamicFeeFields : kAccessListFields);
     if (!items) return items.error();
+    if (covered != nullptr) *covered = signed_fields(*items, dynamic ? 9 : 8);
     FieldReader f(*items);
     Transaction tx;
     tx.type = type;
@@ -234,7 +246,30 @@ Result<Transaction, DecodeError> decode_typed(TxType type, ByteView payload) {
     return tx;
 }
 
-Result<Address, DecodeError> recover_sender(const Transaction& tx) {
+// signing_hash(tx) from the signed fields' wire bytes, without encoding
+// them again.
+Bytes32 signing_hash_of(const Transaction& tx, ByteView covered) {
+    Bytes buf;
+    buf.reserve(covered.size() + 16);
+    if (tx.type != TxType::kLegacy) {
+        buf.push_back(static_cast<uint8_t>(tx.type));
+        rlp::append_header(buf, true, covered.size());
+        buf.insert(buf.end(), covered.begin(), covered.end());
+        return keccak256(ByteView(buf));
+    }
+    Bytes suffix;  // EIP-155: chain id, 0, 0
+    if (tx.has_chain_id) {
+        rlp::append_uint(suffix, tx.chain_id);
+        rlp::append_uint(suffix, uint64_t{0});
+        rlp::append_uint(suffix, uint64_t{0});
+    }
+    rlp::append_header(buf, true, covered.size() + suffix.size());
+    buf.insert(buf.end(), covered.begin(), covered.end());
+    buf.insert(buf.end(), suffix.begin(), suffix.end());
+    return keccak256(ByteView(buf));
+}
+
+Result<Address, DecodeError> recover_sender(const Transaction& tx, const Bytes32& hash) {
     switch (check_signature(tx.r, tx.s, tx.y_parity)) {
         case SignatureCheck::kOk:
             break;
@@ -248,30 +283,35 @@ Result<Address, DecodeError> recover_sender(const Transaction& tx) {
         case SignatureCheck::kBadParity:
             return bad_signature("y parity must be 0 or 1");
     }
-    auto sender = recover_address(signing_hash(tx), tx.r, tx.s, tx.y_parity);
+    auto sender = recover_address(hash, tx.r, tx.s, tx.y_parity);
     if (!sender) return bad_signature("no public key recovers from r, s and y parity");
     return *sender;
 }
 
-}  // namespace
-
-Result<Transaction, DecodeError> parse_transaction(ByteView raw) {
+Result<Transaction, DecodeError> parse_wire(ByteView raw, ByteView* covered) {
     if (raw.empty()) return DecodeError{DecodeErrorKind::kEmptyInput, "empty transaction"};
     const uint8_t first = raw[0];
-    if (first > kMaxTypeByte) return decode_legacy(raw);
+    if (first > kMaxTypeByte) return decode_legacy(raw, covered);
     if (first == static_cast<uint8_t>(TxType::kAccessList) ||
         first == static_cast<uint8_t>(TxType::kDynamicFee)) {
         if (raw.size() == 1) return malformed("typed transaction has no payload");
-        return decode_typed(static_cast<TxType>(first), raw.subspan(1));
+        return decode_typed(static_cast<TxType>(first), raw.subspan(1), covered);
     }
     return DecodeError{DecodeErrorKind::kUnsupportedType,
                        "unsupported transaction type " + hex::encode(raw.first(1))};
 }
 
+}  // namespace
+
+Result<Transaction, DecodeError> parse_transaction(ByteView raw) {
+    return parse_wire(raw, nullptr);
+}
+
 Result<DecodedTransaction, DecodeError> decode_transaction(ByteView raw) {
-    auto decoded = parse_transaction(raw);
+    ByteView covered;
+    auto decoded = parse_wire(raw, &covered);
     if (!decoded) return decoded.error();
-    auto sender = recover_sender(decoded.value());
+    auto sender = recover_sender(decoded.value(), signing_hash_of(decoded.value(), covered));
     if (!sender) return sender.error();
     return DecodedTransaction{std::move(decoded.value()), *sender, tx_hash(raw)};
 }

@@ -136,7 +136,10 @@ private:
         uint32_t log_count = 0;
     };
 
-    state::ExecResult execute(const SignedTx& t, uint64_t& gas_used);
+    // Runs `t`; its logs come back ABI-encoded in `raw_logs` (encoded once,
+    // for the gas rule and the receipt alike).
+    state::ExecResult execute(const SignedTx& t, uint64_t& gas_used,
+                              std::vector<state::RawLog>& raw_logs);
 
     uint64_t chain_id_;
     storage::BlockRecord genesis_block_;

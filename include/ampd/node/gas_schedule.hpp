@@ -41,5 +41,8 @@ inline constexpr uint64_t kBlockGasLimit = 30'000'000;
                                  uint64_t access_list_keys);
 // Gas of the execution described by `r` (its state writes and logs).
 [[nodiscard]] uint64_t execution(const state::ExecResult& r);
+// The same from the state writes and the logs already ABI-encoded (what a
+// receipt holds), so that a transaction's logs are encoded once.
+[[nodiscard]] uint64_t execution(uint64_t state_writes, const std::vector<state::RawLog>& logs);
 
 }  // namespace ampd::node::gas

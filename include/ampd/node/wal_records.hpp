@@ -37,6 +37,9 @@ using Record = std::variant<OpenBlock, Transaction, SealBlock, Reset>;
 
 [[nodiscard]] RecordType type_of(const Record& r);
 [[nodiscard]] Bytes encode(const Record& r);
+// encode(Transaction{sender, raw}) without copying `raw` into a record first
+// (the sequencer's path: one allocation per transaction).
+[[nodiscard]] Bytes encode_transaction(const Address& sender, ByteView raw);
 // nullopt for an unknown type or a payload of the wrong shape.
 [[nodiscard]] std::optional<Record> decode(uint8_t type, ByteView payload);
 
