@@ -69,6 +69,11 @@ struct Batch {
     void add(const wal::Record& r) {
         records.emplace_back(static_cast<uint8_t>(wal::type_of(r)), wal::encode(r));
     }
+    // add(wal::Transaction{sender, raw}) without copying `raw` into a record first.
+    void add_transaction(const Address& sender, ByteView raw) {
+        records.emplace_back(static_cast<uint8_t>(wal::RecordType::kTransaction),
+                             wal::encode_transaction(sender, raw));
+    }
     // Whether anything is left for the history indexer.
     [[nodiscard]] bool needs_indexing() const {
         return !sealed.empty() || truncate_history_after.has_value() || !acks.empty();
@@ -359,8 +364,7 @@ struct Node::Impl {
             return;
         }
         if (!chain->block_open()) open_into(b);
-        b.records.emplace_back(static_cast<uint8_t>(wal::RecordType::kTransaction),
-                               wal::encode_transaction(t.sender, t.raw));
+        b.add_transaction(t.sender, t.raw);
         const Bytes32 hash = t.hash;
         std::optional<storage::TxRecord> pending_record;
         if (!automine()) pending_record = storage::TxRecord{hash, t.raw, t.sender, 0, 0};

@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <future>
 
 #include "ampd/node/gas_schedule.hpp"
 #include "ampd/primitives/keccak.hpp"
