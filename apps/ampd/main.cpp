@@ -18,6 +18,7 @@
 #include "ampd/rpc/node_api.hpp"
 #include "ampd/tx/hd_wallet.hpp"
 #include "banner.hpp"
+#include "heap_metrics.hpp"
 #include "node_metrics.hpp"
 
 namespace {
@@ -106,6 +107,7 @@ int run(const Options& o) {
     ampd::rpc::register_node_api(table, *node, api);
     ampd::rpc::Dispatcher dispatcher(std::move(table), {}, &metrics);
     ampd_app::register_node_metrics(metrics, *node);
+    ampd_app::register_heap_metrics(metrics);
 
     const auto [host, port] = split_host_port(o.http);
     ampd::rpc::HttpServerConfig http;

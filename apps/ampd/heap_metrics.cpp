@@ -1,0 +1,61 @@
+#include "heap_metrics.hpp"
+
+#if defined(AMPD_WITH_TCMALLOC)
+#include <gperftools/malloc_extension.h>
+#else
+#include <malloc.h>
+#endif
+
+#include <cstddef>
+
+namespace ampd_app {
+namespace {
+
+struct HeapFigures {
+    double allocated = 0;  // bytes handed out to the program and not freed
+    double reserved = 0;   // bytes the allocator holds from the system
+};
+
+HeapFigures read_heap() {
+    HeapFigures h;
+#if defined(AMPD_WITH_TCMALLOC)
+    size_t v = 0;
+    if (MallocExtension::instance()->GetNumericProperty("generic.current_allocated_bytes", &v)) {
+        h.allocated = static_cast<double>(v);
+    }
+    if (MallocExtension::instance()->GetNumericProperty("generic.heap_size", &v)) {
+        h.reserved = static_cast<double>(v);
+    }
+#else
+    const struct mallinfo2 m = mallinfo2();
+    h.allocated = static_cast<double>(m.uordblks + m.hblkhd);
+    h.reserved = static_cast<double>(m.arena + m.hblkhd);
+#endif
+    return h;
+}
+
+}  // namespace
+
+std::string_view heap_allocator() {
+#if defined(AMPD_WITH_TCMALLOC)
+    return "tcmalloc";
+#else
+    return "glibc";
+#endif
+}
+
+void register_heap_metrics(ampd::rpc::MetricsRegistry& metrics) {
+    metrics
+        .gauge_family("ampd_heap_allocator_info", "The memory allocator ampd was linked with",
+                      {"allocator"})
+        .with({heap_allocator()})
+        .set(1);
+    metrics.gauge_callback("ampd_heap_allocated_bytes",
+                           "Heap bytes in use by ampd (allocated and not yet freed)",
+                           [] { return read_heap().allocated; });
+    metrics.gauge_callback("ampd_heap_reserved_bytes",
+                           "Heap bytes the allocator holds from the operating system",
+                           [] { return read_heap().reserved; });
+}
+
+}  // namespace ampd_app
