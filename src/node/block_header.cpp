@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "ampd/primitives/keccak.hpp"
+#include "ampd/primitives/sha256.hpp"
 
 namespace ampd::node {
 
@@ -58,8 +59,11 @@ Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes) {
 Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
     // Each receipt contributes what a client can observe of it: its
     // transaction, status, gas and logs. Log data goes in whole, length
-    // first, rather than as its own hash: one Keccak pass over the block's
-    // receipts instead of an extra one per log.
+    // first, rather than as its own hash: one pass over the block's
+    // receipts instead of an extra one per log. SHA-256, not Keccak: no
+    // Ethereum rule fixes this root (it is not a trie root), and with the
+    // CPU's SHA extensions hashing the block's receipts, the sequencer's
+    // largest single cost per block, takes a third of the time.
     size_t size = 0;
     for (const storage::ReceiptRecord& r : receipts) {
         size += 32 + 1 + 8 + 8;
@@ -82,7 +86,7 @@ Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
             buf.insert(buf.end(), log.data.begin(), log.data.end());
         }
     }
-    return keccak256(ByteView(buf));
+    return sha256(ByteView(buf));
 }
 
 void seal_hash(storage::BlockRecord& block) {

@@ -24,7 +24,8 @@ namespace {
 // 2: the log indexes hold one key per block and address/topic (postings).
 // 3: the blocks' receiptsRoot (so their hashes) takes log data whole; a
 //    store of an older node would disagree with the blocks its log replays.
-constexpr uint32_t kFormatVersion = 3;
+// 4: receiptsRoot is SHA-256 (block hashes change again).
+constexpr uint32_t kFormatVersion = 4;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -87,6 +88,12 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
         o.prefix_extractor.reset(
             rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
         t.whole_key_filtering = false;
+    }
+    if (c == kReceipts) {
+        // A block's receipts arrive in key order (block, then index): with a
+        // hint per block the memtable inserts each after the previous one
+        // instead of searching the skiplist from its top.
+        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     return o;

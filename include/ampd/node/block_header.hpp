@@ -29,6 +29,9 @@ void bloom_add_log(Bloom& bloom, const storage::LogRecordStored& log);
 [[nodiscard]] Bloom logs_bloom(const std::vector<storage::ReceiptRecord>& receipts);
 
 [[nodiscard]] Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes);
+// SHA-256 over each receipt's transaction hash, status (1 byte), gas used,
+// then its logs: count, and for each the address, topic count, topics, data
+// length and data (counts and lengths u64 big-endian).
 [[nodiscard]] Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts);
 // Fills block.hash from every other field of `block`.
 void seal_hash(storage::BlockRecord& block);
