@@ -1,12 +1,17 @@
 #include "heap_metrics.hpp"
 
+#include <cstddef>
+
 #if defined(AMPD_WITH_TCMALLOC)
 #include <gperftools/malloc_extension.h>
+#elif defined(__SANITIZE_ADDRESS__)
+// Part of the AddressSanitizer runtime's public interface; GCC installs no
+// header that declares them (clang's sanitizer/allocator_interface.h does).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+extern "C" size_t __sanitizer_get_heap_size();
 #else
 #include <malloc.h>
 #endif
-
-#include <cstddef>
 
 namespace ampd_app {
 namespace {
@@ -26,6 +31,10 @@ HeapFigures read_heap() {
     if (MallocExtension::instance()->GetNumericProperty("generic.heap_size", &v)) {
         h.reserved = static_cast<double>(v);
     }
+#elif defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer replaces malloc, and its mallinfo reports zeros.
+    h.allocated = static_cast<double>(__sanitizer_get_current_allocated_bytes());
+    h.reserved = static_cast<double>(__sanitizer_get_heap_size());
 #else
     const struct mallinfo2 m = mallinfo2();
     h.allocated = static_cast<double>(m.uordblks + m.hblkhd);
@@ -39,6 +48,8 @@ HeapFigures read_heap() {
 std::string_view heap_allocator() {
 #if defined(AMPD_WITH_TCMALLOC)
     return "tcmalloc";
+#elif defined(__SANITIZE_ADDRESS__)
+    return "asan";
 #else
     return "glibc";
 #endif

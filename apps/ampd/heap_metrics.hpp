@@ -9,7 +9,8 @@
 
 namespace ampd_app {
 
-// "tcmalloc" when ampd is linked with gperftools' tcmalloc, else "glibc".
+// "tcmalloc" when ampd is linked with gperftools' tcmalloc, "asan" in an
+// AddressSanitizer build (whose allocator replaces any other), else "glibc".
 std::string_view heap_allocator();
 // ampd_heap_allocator_info{allocator=...} 1, ampd_heap_allocated_bytes and
 // ampd_heap_reserved_bytes, read at scrape time.
