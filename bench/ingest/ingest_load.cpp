@@ -257,12 +257,17 @@ int run(const Options& o) {
     MachineCpu machine0;
     double self0 = 0;
     double node0 = 0;
+    RecoveryProbe probe;
     const TimedPhase t = drive(port, requests, txs, o.senders, [&] {
         machine0 = machine_cpu();
         self0 = self_cpu_seconds();
         node0 = node.cpu_seconds();
+        probe.start();
     });
-    const double self_cpu = self_cpu_seconds() - self0;
+    const RecoveryProbe::Result during = probe.stop();
+    if (during.wrong) throw std::runtime_error("probe: a recovery returned the wrong address");
+    // The probe runs in this process; its CPU is reported on its own.
+    const double self_cpu = self_cpu_seconds() - self0 - during.cpu_seconds;
     const double node_cpu = node.cpu_seconds() - node0;
     const MachineCpu machine1 = machine_cpu();
     const double busy = machine1.busy - machine0.busy;
@@ -298,6 +303,9 @@ int run(const Options& o) {
     const double cpu_per_tx = (node_cpu + self_cpu) / std::max<double>(1, acked);
     const double recovery_cpu = (before.cpu_seconds + after.cpu_seconds) / 2;
     const double efficiency = recovery_cpu / cpu_per_tx;
+    // The same two figures at what a recovery cost during the run.
+    const double bound_during = during.cpu_per_recovery > 0 ? cores / during.cpu_per_recovery : 0;
+    const double efficiency_during = during.cpu_per_recovery / cpu_per_tx;
 
     fmt::print("acknowledged {} transactions ({} failed) in {:.2f} s: {:.0f} tx/s\n", acked, failed,
                wall, rate);
@@ -312,10 +320,18 @@ int run(const Options& o) {
         "({:.1f} us/tx), machine busy {:.2f} of {:.2f} core-s (others {:.2f})\n",
         node_cpu, 1e6 * node_cpu / std::max<double>(1, acked), self_cpu,
         1e6 * self_cpu / std::max<double>(1, acked), busy, total_cpu,
-        std::max(0.0, busy - node_cpu - self_cpu));
+        std::max(0.0, busy - node_cpu - self_cpu - during.cpu_seconds));
     fmt::print(
         "recovery is {:.1f}% of the node + generator CPU per transaction ({:.1f} of {:.1f} us)\n",
         100 * efficiency, 1e6 * recovery_cpu, 1e6 * cpu_per_tx);
+    if (during.samples > 0) {
+        fmt::print(
+            "recovery during the timed phase (probe: {} batches on 1 thread, {:.2f} core-s): "
+            "{:.1f} us of CPU each, so {:.0f} recoveries/s on {} cores; ratio at that speed "
+            "{:.1f}%, recovery {:.1f}% of the node + generator CPU per transaction\n",
+            during.samples, during.cpu_seconds, 1e6 * during.cpu_per_recovery, bound_during, cores,
+            100 * rate / bound_during, 100 * efficiency_during);
+    }
     fmt::print("load average {:.2f} before the timed phase, {:.2f} after\n", load_before,
                load_average());
     fmt::print(
@@ -337,6 +353,11 @@ int run(const Options& o) {
                           {"recovery_cpu_us", 1e6 * recovery_cpu},
                           {"tx_per_s", rate},
                           {"ratio", rate / bound},
+                          {"probe_recovery_us", 1e6 * during.cpu_per_recovery},
+                          {"probe_cpu_s", during.cpu_seconds},
+                          {"bound_during", bound_during},
+                          {"ratio_during", bound_during > 0 ? rate / bound_during : 0.0},
+                          {"cpu_efficiency_during", efficiency_during},
                           {"cpu_efficiency", efficiency},
                           {"acked", acked},
                           {"failed", failed},

@@ -78,4 +78,49 @@ RecoveryRate measure_recovery_rate(unsigned threads, double seconds) {
     return RecoveryRate{threads, n / took, static_cast<double>(cpu_ns.load()) / 1e9 / n};
 }
 
+RecoveryProbe::RecoveryProbe(double interval_seconds, unsigned batch)
+    : interval_(interval_seconds), batch_(batch) {}
+
+RecoveryProbe::~RecoveryProbe() {
+    if (thread_.joinable()) (void)stop();
+}
+
+void RecoveryProbe::start() {
+    stop_ = false;
+    result_ = {};
+    thread_ = std::thread([this] {
+        const std::vector<Sample> samples = make_samples(batch_);
+        const int64_t life0 = thread_cpu_ns();
+        int64_t measured_ns = 0;
+        uint64_t measured = 0;
+        bool wrong = false;
+        const auto step = std::chrono::duration<double>(interval_);
+        auto next = std::chrono::steady_clock::now() + step;
+        while (!stop_.load(std::memory_order_relaxed)) {
+            std::this_thread::sleep_until(next);
+            next += step;
+            if (stop_.load(std::memory_order_relaxed)) break;
+            const int64_t cpu0 = thread_cpu_ns();
+            for (const Sample& s : samples) {
+                const auto a = ampd::tx::recover_address(s.hash, s.sig.r, s.sig.s, s.sig.y_parity);
+                if (!a || *a != s.signer) wrong = true;
+            }
+            measured_ns += thread_cpu_ns() - cpu0;
+            measured += samples.size();
+            ++result_.samples;
+        }
+        result_.wrong = wrong;
+        result_.cpu_per_recovery =
+            measured > 0 ? static_cast<double>(measured_ns) / 1e9 / static_cast<double>(measured)
+                         : 0;
+        result_.cpu_seconds = static_cast<double>(thread_cpu_ns() - life0) / 1e9;
+    });
+}
+
+RecoveryProbe::Result RecoveryProbe::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return result_;
+}
+
 }  // namespace ampd_load

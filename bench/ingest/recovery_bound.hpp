@@ -4,6 +4,9 @@
 // generator reports acknowledged transactions as a fraction of it.
 #pragma once
 
+#include <atomic>
+#include <thread>
+
 namespace ampd_load {
 
 struct RecoveryRate {
@@ -16,5 +19,36 @@ struct RecoveryRate {
 // `threads` threads call ampd::tx::recover_address on pre-made signatures
 // for about `seconds`; returns the total rate.
 [[nodiscard]] RecoveryRate measure_recovery_rate(unsigned threads, double seconds);
+
+// What a recovery costs while the timed phase runs. This VM's speed drifts
+// (the bound measured minutes apart differs by up to 20%), so the bounds
+// before and after a run may not describe the run itself. Every
+// `interval_seconds` a thread recovers `batch` signatures and notes the
+// thread CPU time they took: about 1% of one core at the defaults, reported
+// apart from the generator's own CPU.
+class RecoveryProbe {
+public:
+    struct Result {
+        unsigned samples = 0;         // batches measured
+        double cpu_per_recovery = 0;  // seconds of CPU per recovery, over every batch
+        double cpu_seconds = 0;       // the probe's whole CPU time
+        bool wrong = false;           // a recovery returned the wrong address
+    };
+
+    RecoveryProbe(double interval_seconds = 0.5, unsigned batch = 100);
+    ~RecoveryProbe();
+    RecoveryProbe(const RecoveryProbe&) = delete;
+    RecoveryProbe& operator=(const RecoveryProbe&) = delete;
+
+    void start();
+    Result stop();
+
+private:
+    double interval_;
+    unsigned batch_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+    Result result_;
+};
 
 }  // namespace ampd_load
