@@ -2,14 +2,12 @@
 
 #include <cryptopp/keccak.h>
 
+#include "primitives/digest32.hpp"
+
 namespace ampd {
 
 Bytes32 keccak256(ByteView data) {
-    CryptoPP::Keccak_256 h;
-    if (!data.empty()) h.Update(data.data(), data.size());
-    Bytes32 out;
-    h.Final(out.data());
-    return out;
+    return primitives_internal::digest32<CryptoPP::Keccak_256>(data);
 }
 
 Bytes32 keccak256(std::string_view text) {

@@ -2,14 +2,12 @@
 
 #include <cryptopp/sha.h>
 
+#include "primitives/digest32.hpp"
+
 namespace ampd {
 
 Bytes32 sha256(ByteView data) {
-    CryptoPP::SHA256 h;
-    if (!data.empty()) h.Update(data.data(), data.size());
-    Bytes32 out;
-    h.Final(out.data());
-    return out;
+    return primitives_internal::digest32<CryptoPP::SHA256>(data);
 }
 
 }  // namespace ampd
