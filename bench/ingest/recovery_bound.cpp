@@ -86,7 +86,10 @@ RecoveryProbe::~RecoveryProbe() {
 }
 
 void RecoveryProbe::start() {
-    stop_ = false;
+    {
+        std::lock_guard lk(mu_);
+        stop_ = false;
+    }
     result_ = {};
     thread_ = std::thread([this] {
         const std::vector<Sample> samples = make_samples(batch_);
@@ -96,10 +99,12 @@ void RecoveryProbe::start() {
         bool wrong = false;
         const auto step = std::chrono::duration<double>(interval_);
         auto next = std::chrono::steady_clock::now() + step;
-        while (!stop_.load(std::memory_order_relaxed)) {
-            std::this_thread::sleep_until(next);
+        for (;;) {
+            {
+                std::unique_lock lk(mu_);
+                if (wake_.wait_until(lk, next, [this] { return stop_; })) break;
+            }
             next += step;
-            if (stop_.load(std::memory_order_relaxed)) break;
             const int64_t cpu0 = thread_cpu_ns();
             for (const Sample& s : samples) {
                 const auto a = ampd::tx::recover_address(s.hash, s.sig.r, s.sig.s, s.sig.y_parity);
@@ -118,7 +123,11 @@ void RecoveryProbe::start() {
 }
 
 RecoveryProbe::Result RecoveryProbe::stop() {
-    stop_ = true;
+    {
+        std::lock_guard lk(mu_);
+        stop_ = true;
+    }
+    wake_.notify_all();
     if (thread_.joinable()) thread_.join();
     return result_;
 }

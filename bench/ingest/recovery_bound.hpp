@@ -4,7 +4,8 @@
 // generator reports acknowledged transactions as a fraction of it.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace ampd_load {
@@ -46,7 +47,9 @@ public:
 private:
     double interval_;
     unsigned batch_;
-    std::atomic<bool> stop_{false};
+    std::mutex mu_;
+    std::condition_variable wake_;  // stop() ends the wait between batches at once
+    bool stop_ = false;
     std::thread thread_;
     Result result_;
 };
