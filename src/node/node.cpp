@@ -251,6 +251,9 @@ struct Node::Impl {
         auto h = storage::HistoryStore::open(config.datadir / "history", hopts);
         if (!h) throw NodeError(h.error().describe());
         history = std::move(*h);
+        spdlog::info("history store: table files {}",
+                     history->direct_io() ? "written and read with O_DIRECT"
+                                          : "go through the page cache (no O_DIRECT here)");
         if (!history->last_indexed_block().has_value()) {
             const SealedBlock g = chain->genesis_block();
             index_block(g);
@@ -809,6 +812,7 @@ NodeStats Node::stats() const {
     s.blocks = impl_->head_number;
     s.wal_syncs = impl_->n_syncs;
     s.snapshots = impl_->n_snapshots;
+    s.history_direct_io = impl_->history->direct_io();
     return s;
 }
 

@@ -128,6 +128,7 @@ struct HistoryStore::Impl {
     rocksdb::WriteOptions write_options;
     // last indexed block + 1; 0 for an empty store.
     std::atomic<uint64_t> next_block{0};
+    bool direct_io = false;  // see HistoryOptions::direct_io
 
     ~Impl();
 

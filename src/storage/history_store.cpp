@@ -14,6 +14,7 @@
 
 #include "ampd/storage/history_codec.hpp"
 #include "storage/history_impl.hpp"
+#include "storage/posix_file.hpp"
 
 namespace ampd::storage {
 
@@ -256,6 +257,17 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     // cover every family at the same point, or a crash could leave blocks
     // whose index entries are missing. Harmless with the log on.
     db_opt.atomic_flush = true;
+    bool direct_io = false;
+    if (options.direct_io) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);  // RocksDB would create it anyway
+        direct_io = !ec && posix::supports_direct_io(dir);
+    }
+    // Compactions read their inputs with O_DIRECT only under use_direct_reads,
+    // which also covers lookups: those then read what the block cache misses
+    // from the disk rather than from the page cache.
+    db_opt.use_direct_io_for_flush_and_compaction = direct_io;
+    db_opt.use_direct_reads = direct_io;
 
     const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     const auto compression = pick_compression();
@@ -268,6 +280,7 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     auto impl = std::make_unique<Impl>();
     impl->write_options.sync = false;  // the node's WAL is the source of truth; see the header
     impl->write_options.disableWAL = options.disable_wal;
+    impl->direct_io = direct_io;
     rocksdb::DB* db = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
     if (!s.ok()) return from_rocks(s, "open " + dir.string());
@@ -362,6 +375,10 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     if (!s.ok()) return from_rocks(s, "write block " + std::to_string(block.number));
     impl_->next_block.store(block.number + 1);
     return {};
+}
+
+bool HistoryStore::direct_io() const {
+    return impl_->direct_io;
 }
 
 Status HistoryStore::flush() {

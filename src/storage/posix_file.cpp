@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -147,6 +148,29 @@ Result<std::vector<std::filesystem::path>> list_dir(const std::filesystem::path&
     }
     if (ec) return io_error("list directory", dir, ec.value());
     return out;
+}
+
+bool supports_direct_io(const std::filesystem::path& dir) {
+    // Direct I/O wants the buffer, offset and length aligned to the logical
+    // block size; 4 KiB covers every common device.
+    constexpr size_t kBlock = 4096;
+    const std::filesystem::path probe = dir / ".direct_io_probe";
+    const int fd = ::open(probe.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    void* buffer = nullptr;
+    bool ok = ::posix_memalign(&buffer, kBlock, kBlock) == 0;
+    if (ok) {
+        std::memset(buffer, 0, kBlock);
+        ssize_t n = 0;
+        do {
+            n = ::pwrite(fd, buffer, kBlock, 0);
+        } while (n < 0 && errno == EINTR);
+        ok = n == static_cast<ssize_t>(kBlock);
+    }
+    std::free(buffer);  // NOLINT(cppcoreguidelines-no-malloc): posix_memalign's buffer
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return ok;
 }
 
 Status sync_dir(const std::filesystem::path& dir) {

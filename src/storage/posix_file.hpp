@@ -57,6 +57,11 @@ private:
 // fsync on a directory: makes file creations, renames and deletions in it durable.
 [[nodiscard]] Status sync_dir(const std::filesystem::path& dir);
 
+// Whether files in `dir` (which must exist) can be written with O_DIRECT:
+// creates a probe file there, writes one aligned 4 KiB block and removes it.
+// False on any failure; the caller then keeps to buffered I/O.
+[[nodiscard]] bool supports_direct_io(const std::filesystem::path& dir);
+
 // An exclusive advisory lock (flock) on `dir`/LOCK, held until destroyed, so
 // two writers (processes or objects) never share one directory.
 class DirLock {

@@ -1,9 +1,15 @@
 // /metrics of a running node: the heap gauges name the allocator the binary
-// was linked with and report the heap in use.
+// was linked with and report the heap in use; the history store says
+// whether it bypasses the page cache.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <map>
+#include <new>
 #include <sstream>
 #include <string>
 
@@ -48,6 +54,33 @@ TEST_F(MetricsTest, HeapGaugesNameTheAllocatorAndReportUse) {
     // The dev node's genesis state alone is well over a kilobyte of heap.
     EXPECT_GT(allocated, 1024);
     EXPECT_GE(first.at("ampd_heap_reserved_bytes"), allocated);
+}
+
+// Whether a 4 KiB block can be written with O_DIRECT in `dir`.
+bool direct_write_works(const std::filesystem::path& dir) {
+    const auto probe = dir / "test-direct-probe";
+    const int fd = ::open(probe.c_str(), O_CREAT | O_WRONLY | O_DIRECT, 0600);
+    if (fd < 0) return false;
+    auto* block = static_cast<char*>(::operator new (4096, std::align_val_t{4096}));
+    std::memset(block, 0, 4096);
+    const bool ok = ::pwrite(fd, block, 4096, 0) == 4096;
+    ::operator delete (block, std::align_val_t{4096});
+    ::close(fd);
+    std::filesystem::remove(probe);
+    return ok;
+}
+
+TEST_F(MetricsTest, HistoryDirectIoGaugeSaysWhatTheFileSystemAllows) {
+    auto res = http()->Get("/metrics");
+    ASSERT_TRUE(res);
+    const auto m = samples(res->body);
+    ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
+    const bool direct = direct_write_works(dir_ / "chain" / "history");
+    EXPECT_EQ(m.at("ampd_history_direct_io"), direct ? 1 : 0);
+    EXPECT_NE(node_->log_tail(4000).find(direct ? "written and read with O_DIRECT"
+                                                : "go through the page cache"),
+              std::string::npos)
+        << node_->log_tail(4000);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "ampd/storage/history_store.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <fstream>
 #include <random>
 
 #include "storage/history_fixtures.hpp"
@@ -128,6 +130,76 @@ TEST(HistoryStore, ReopenPersists) {
     auto first = open_ok(dir.path());
     ASSERT_NE(first, nullptr);
     EXPECT_FALSE(HistoryStore::open(dir.path(), small_options()));
+}
+
+// The open table files of `dir` (this process's descriptors), each with
+// whether it was opened with O_DIRECT (the flags line of /proc/self/fdinfo).
+std::vector<bool> table_files_direct(const std::filesystem::path& dir) {
+    std::vector<bool> out;
+    const auto canonical = std::filesystem::canonical(dir);
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(e.path(), ec);
+        if (ec || target.parent_path() != canonical || target.extension() != ".sst") continue;
+        std::ifstream info("/proc/self/fdinfo/" + e.path().filename().string());
+        std::string key;
+        std::string value;
+        while (info >> key >> value) {
+            if (key == "flags:") out.push_back((std::stoul(value, nullptr, 8) & O_DIRECT) != 0);
+        }
+    }
+    return out;
+}
+
+// Table files written by flushes with O_DIRECT and read back with it after a
+// reopen (block cache cold) hold exactly what was put; direct_io() says
+// truly how the store's table files are open.
+TEST(HistoryStore, DirectIoTablesRoundTripThroughFlushAndReopen) {
+    TestDir dir;
+    std::vector<BlockData> blocks;
+    for (uint64_t n = 0; n < 40; ++n) {
+        std::vector<std::vector<LogSpec>> txs;
+        for (uint64_t t = 0; t < n % 7; ++t) {
+            txs.push_back({{static_cast<uint8_t>(1 + t % 3), {static_cast<uint8_t>(1 + n % 4)}}});
+        }
+        blocks.push_back(make_block(n, txs));
+    }
+    HistoryOptions o = small_options();
+    o.direct_io = true;
+    o.disable_wal = true;  // only flushed table files persist
+    {
+        auto r = HistoryStore::open(dir.path(), o);
+        ASSERT_TRUE(r) << r.error().describe();
+        for (const auto& d : blocks) put_ok(**r, d);
+        ASSERT_TRUE((*r)->flush());
+    }
+    auto r = HistoryStore::open(dir.path(), o);
+    ASSERT_TRUE(r) << r.error().describe();
+    HistoryStore& store = **r;
+    EXPECT_FALSE(std::filesystem::exists(dir / ".direct_io_probe"));
+    EXPECT_EQ(store.last_indexed_block(), 39u);
+    size_t n_logs = 0;
+    for (const auto& d : blocks) {
+        EXPECT_EQ(**store.block_by_number(d.block.number), d.block);
+        EXPECT_EQ(**store.receipts_of_block(d.block.number), d.receipts);
+        for (const auto& t : d.txs) EXPECT_EQ(**store.tx_by_hash(t.hash), t);
+        for (const auto& rc : d.receipts) n_logs += rc.logs.size();
+    }
+    LogFilter f;
+    f.to_block = 39;
+    EXPECT_EQ(store.get_logs(f)->size(), n_logs);
+    const std::vector<bool> direct = table_files_direct(dir.path());
+    ASSERT_FALSE(direct.empty()) << "the reopened store holds no open table file";
+    for (const bool d : direct) EXPECT_EQ(d, store.direct_io());
+}
+
+TEST(HistoryStore, DirectIoCanBeTurnedOff) {
+    TestDir dir;
+    HistoryOptions o = small_options();
+    o.direct_io = false;
+    auto r = HistoryStore::open(dir.path(), o);
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_FALSE((*r)->direct_io());
 }
 
 TEST(HistoryStore, StoreStartingAfterGenesis) {

@@ -94,6 +94,7 @@ struct NodeStats {
     uint64_t blocks = 0;  // head block number
     uint64_t wal_syncs = 0;
     uint64_t snapshots = 0;
+    bool history_direct_io = false;  // the history store's table files bypass the page cache
 };
 
 // A time source in whole seconds (block timestamps). Tests substitute one.

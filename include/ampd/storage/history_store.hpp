@@ -39,6 +39,15 @@ struct HistoryOptions {
     // flush() before it lets go of log records the store depends on). Saves
     // the log's write and its CPU on every put_block.
     bool disable_wal = false;
+    // Flushes and compactions write their table files with O_DIRECT and
+    // compactions read them the same way, and so do lookups that miss the
+    // block cache. Through the page cache, the kernel's copy of every table
+    // byte written (and read back by compaction) was the store's largest
+    // CPU cost under sustained ingest (docs/PERFORMANCE.md, "Fifth round").
+    // Used only where the directory's file system accepts O_DIRECT
+    // (tmpfs, for one, may not): HistoryStore::direct_io() says whether it
+    // is in effect.
+    bool direct_io = true;
 };
 
 class HistoryStore {
@@ -77,6 +86,10 @@ public:
     // The receipts of a block in order; nullopt when the block is absent.
     [[nodiscard]] Result<std::optional<std::vector<ReceiptRecord>>> receipts_of_block(
         uint64_t number) const;
+
+    // Whether table files bypass the page cache (HistoryOptions::direct_io,
+    // and the file system supports it).
+    [[nodiscard]] bool direct_io() const;
 
     // The highest block stored; nullopt for an empty store.
     [[nodiscard]] std::optional<uint64_t> last_indexed_block() const;
