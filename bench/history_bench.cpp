@@ -17,6 +17,12 @@
 //                         account as sender OR recipient (topic 2 of
 //                         TransferByPartition, an OR list of 2) over 100
 //                         blocks. Items are logs returned.
+//   HistoryGetLogsCold/Q  the same queries, each on a freshly opened store
+//                         (empty block cache): what the first query after a
+//                         start pays. With direct I/O (the default) its reads
+//                         come from the disk; without, from the page cache.
+// AMPD_BENCH_HISTORY_DIRECT_IO=0 in the environment opens every store of
+// this file without direct I/O (HistoryOptions::direct_io), for comparison.
 // Items of HistoryPutBlock are transactions. cpu_us_per_tx counts the whole process's CPU
 // (getrusage), including RocksDB's background flushes and compactions,
 // which the main thread's CPU time leaves out.
@@ -25,6 +31,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -39,6 +46,15 @@ using ampd::Address;
 using ampd::Bytes;
 using ampd::Bytes32;
 namespace storage = ampd::storage;
+
+storage::HistoryOptions bench_options() {
+    storage::HistoryOptions o;
+#ifndef AMPD_HISTORY_BENCH_OLD_API
+    const char* d = std::getenv("AMPD_BENCH_HISTORY_DIRECT_IO");
+    o.direct_io = d == nullptr || std::string(d) != "0";
+#endif
+    return o;
+}
 
 double process_cpu_seconds() {
     rusage u{};
@@ -117,7 +133,7 @@ void BM_HistoryPutBlock(benchmark::State& state) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("ampd-bench-history-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    storage::HistoryOptions options;
+    storage::HistoryOptions options = bench_options();
 #ifndef AMPD_HISTORY_BENCH_OLD_API
     options.disable_wal = state.range(1) != 0;
 #endif
@@ -174,7 +190,7 @@ struct LogsFixture {
         dir = std::filesystem::temp_directory_path() /
               ("ampd-bench-history-logs-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
-        auto s = storage::HistoryStore::open(dir);
+        auto s = storage::HistoryStore::open(dir, bench_options());
         if (!s) throw std::runtime_error(s.error().message);
         store = std::move(*s);
         std::mt19937_64 rng(1);
@@ -197,8 +213,7 @@ LogsFixture& logs_fixture() {
     return f;
 }
 
-void BM_HistoryGetLogs(benchmark::State& state) {
-    LogsFixture& f = logs_fixture();
+storage::LogFilter query_filter(const LogsFixture& f, int64_t q) {
     static const Address kAmp = fixed_bytes<Address>(7);
     static const Bytes32 kTransferByPartition = fixed_bytes<Bytes32>(8);
     static const Bytes32 kTransfer = fixed_bytes<Bytes32>(9);
@@ -208,7 +223,7 @@ void BM_HistoryGetLogs(benchmark::State& state) {
         return t;
     };
     storage::LogFilter filter;
-    switch (state.range(0)) {
+    switch (q) {
         case 0:
             filter.from_block = 0;
             filter.to_block = LogsFixture::kBlocks - 1;
@@ -229,6 +244,12 @@ void BM_HistoryGetLogs(benchmark::State& state) {
                 std::vector<Bytes32>{topic_of(f.accounts[7]), topic_of(f.accounts[8])};
             break;
     }
+    return filter;
+}
+
+void BM_HistoryGetLogs(benchmark::State& state) {
+    LogsFixture& f = logs_fixture();
+    const storage::LogFilter filter = query_filter(f, state.range(0));
     storage::LogLimits limits;
     limits.max_results = 1'000'000;
     size_t found = 0;
@@ -245,5 +266,38 @@ void BM_HistoryGetLogs(benchmark::State& state) {
     state.counters["logs"] = static_cast<double>(found) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_HistoryGetLogs)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+void BM_HistoryGetLogsCold(benchmark::State& state) {
+    LogsFixture& f = logs_fixture();
+    const storage::LogFilter filter = query_filter(f, state.range(0));
+    storage::LogLimits limits;
+    limits.max_results = 1'000'000;
+    size_t found = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        f.store.reset();
+        auto s = storage::HistoryStore::open(f.dir, bench_options());
+        if (!s) {
+            state.SkipWithError(s.error().message.c_str());
+            return;
+        }
+        f.store = std::move(*s);
+        state.ResumeTiming();
+        auto r = f.store->get_logs(filter, limits);
+        if (!r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+        found += r->size();
+        benchmark::DoNotOptimize(r->data());
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(found));
+}
+BENCHMARK(BM_HistoryGetLogsCold)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 }  // namespace

@@ -30,6 +30,7 @@ struct Options {
     std::string http = "127.0.0.1:8545";
     double block_time = -1;
     bool no_fsync = false;
+    bool no_direct_io = false;
     bool print_genesis = false;
     std::string log_level = "info";
     size_t rpc_threads = 0;
@@ -85,6 +86,7 @@ int run(const Options& o) {
     const double block_time = o.block_time >= 0 ? o.block_time : (o.dev ? 0.0 : 1.0);
     cfg.block_time = std::chrono::milliseconds(static_cast<int64_t>(block_time * 1000));
     cfg.fsync = !o.no_fsync;
+    cfg.history_direct_io = !o.no_direct_io;
     cfg.snapshot_interval_transactions = o.snapshot_interval;
     if (!cfg.fsync) spdlog::warn("--no-fsync: acknowledged transactions can be lost in a crash");
 
@@ -153,6 +155,9 @@ int main(int argc, char** argv) {
                    "--dev, 1 otherwise)");
     app.add_flag("--no-fsync", o.no_fsync,
                  "do not fdatasync the log before acknowledging (unsafe; benchmarks only)");
+    app.add_flag("--no-direct-io", o.no_direct_io,
+                 "write the history store's files through the page cache (more CPU per "
+                 "transaction; recent history stays cached for reads)");
     app.add_option("--snapshot-interval", o.snapshot_interval,
                    "transactions between state snapshots")
         ->capture_default_str();

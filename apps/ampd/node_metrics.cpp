@@ -31,10 +31,9 @@ void register_node_metrics(ampd::rpc::MetricsRegistry& metrics, const ampd::node
                            [n] { return static_cast<double>(n->stats().wal_syncs); });
     metrics.gauge_callback("ampd_snapshots_total", "State snapshots written",
                            [n] { return static_cast<double>(n->stats().snapshots); });
-    metrics.gauge_callback(
-        "ampd_history_direct_io",
-        "1 when the history store writes and reads its table files with O_DIRECT, else 0",
-        [n] { return n->stats().history_direct_io ? 1.0 : 0.0; });
+    metrics.gauge_callback("ampd_history_direct_io",
+                           "1 when the history store writes its table files with O_DIRECT, else 0",
+                           [n] { return n->stats().history_direct_io ? 1.0 : 0.0; });
 }
 
 }  // namespace ampd_app

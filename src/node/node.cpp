@@ -248,12 +248,12 @@ struct Node::Impl {
         // that lets WAL segments go.
         storage::HistoryOptions hopts;
         hopts.disable_wal = true;
+        hopts.direct_io = config.history_direct_io;
         auto h = storage::HistoryStore::open(config.datadir / "history", hopts);
         if (!h) throw NodeError(h.error().describe());
         history = std::move(*h);
         spdlog::info("history store: table files {}",
-                     history->direct_io() ? "written and read with O_DIRECT"
-                                          : "go through the page cache (no O_DIRECT here)");
+                     history->direct_io() ? "written with O_DIRECT" : "go through the page cache");
         if (!history->last_indexed_block().has_value()) {
             const SealedBlock g = chain->genesis_block();
             index_block(g);

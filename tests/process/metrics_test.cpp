@@ -77,9 +77,28 @@ TEST_F(MetricsTest, HistoryDirectIoGaugeSaysWhatTheFileSystemAllows) {
     ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
     const bool direct = direct_write_works(dir_ / "chain" / "history");
     EXPECT_EQ(m.at("ampd_history_direct_io"), direct ? 1 : 0);
-    EXPECT_NE(node_->log_tail(4000).find(direct ? "written and read with O_DIRECT"
-                                                : "go through the page cache"),
-              std::string::npos)
+    EXPECT_NE(
+        node_->log_tail(4000).find(direct ? "written with O_DIRECT" : "go through the page cache"),
+        std::string::npos)
+        << node_->log_tail(4000);
+}
+
+class NoDirectIoMetricsTest : public RunningNode {
+protected:
+    std::vector<std::string> node_args() override {
+        auto args = RunningNode::node_args();
+        args.emplace_back("--no-direct-io");
+        return args;
+    }
+};
+
+TEST_F(NoDirectIoMetricsTest, NoDirectIoTurnsItOff) {
+    auto res = http()->Get("/metrics");
+    ASSERT_TRUE(res);
+    const auto m = samples(res->body);
+    ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
+    EXPECT_EQ(m.at("ampd_history_direct_io"), 0);
+    EXPECT_NE(node_->log_tail(4000).find("go through the page cache"), std::string::npos)
         << node_->log_tail(4000);
 }
 

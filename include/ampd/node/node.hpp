@@ -47,6 +47,11 @@ struct NodeConfig {
     uint64_t snapshot_interval_transactions = 250'000;
     // fdatasync the WAL before acknowledging (off only for benchmarks/tests).
     bool fsync = true;
+    // Write the history store's table files with O_DIRECT where the file
+    // system allows (storage::HistoryOptions::direct_io): less CPU per
+    // transaction; recently flushed history is then not in the page cache,
+    // so its first reads come from the disk.
+    bool history_direct_io = true;
     // Bound on queued, not yet sequenced submissions (back-pressure).
     size_t max_queued = 65'536;
     // Called after every WAL group commit with the time from handing the

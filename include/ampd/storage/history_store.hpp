@@ -39,11 +39,10 @@ struct HistoryOptions {
     // flush() before it lets go of log records the store depends on). Saves
     // the log's write and its CPU on every put_block.
     bool disable_wal = false;
-    // Flushes and compactions write their table files with O_DIRECT and
-    // compactions read them the same way, and so do lookups that miss the
-    // block cache. Through the page cache, the kernel's copy of every table
-    // byte written (and read back by compaction) was the store's largest
-    // CPU cost under sustained ingest (docs/PERFORMANCE.md, "Fifth round").
+    // Flushes and compactions write their table files with O_DIRECT (reads
+    // still go through the page cache). Through the page cache, the kernel's
+    // copy of every table byte written was the store's largest CPU cost
+    // under sustained ingest (docs/PERFORMANCE.md, "Fifth round").
     // Used only where the directory's file system accepts O_DIRECT
     // (tmpfs, for one, may not): HistoryStore::direct_io() says whether it
     // is in effect.
@@ -87,8 +86,8 @@ public:
     [[nodiscard]] Result<std::optional<std::vector<ReceiptRecord>>> receipts_of_block(
         uint64_t number) const;
 
-    // Whether table files bypass the page cache (HistoryOptions::direct_io,
-    // and the file system supports it).
+    // Whether table files are written bypassing the page cache
+    // (HistoryOptions::direct_io, and the file system supports it).
     [[nodiscard]] bool direct_io() const;
 
     // The highest block stored; nullopt for an empty store.
