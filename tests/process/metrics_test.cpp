@@ -32,7 +32,21 @@ std::map<std::string, double> samples(const std::string& body) {
     return out;
 }
 
-class MetricsTest : public RunningNode {};
+class MetricsTest : public RunningNode {
+protected:
+    // The gauge and the start-up log line both say `direct`.
+    void expect_direct_io_reported(bool direct) {
+        auto res = http()->Get("/metrics");
+        ASSERT_TRUE(res);
+        const auto m = samples(res->body);
+        ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
+        EXPECT_EQ(m.at("ampd_history_direct_io"), direct ? 1 : 0);
+        const std::string log = node_->log_tail(4000);
+        EXPECT_NE(log.find(direct ? "written with O_DIRECT" : "go through the page cache"),
+                  std::string::npos)
+            << log;
+    }
+};
 
 TEST_F(MetricsTest, HeapGaugesNameTheAllocatorAndReportUse) {
     auto res = http()->Get("/metrics");
@@ -71,35 +85,20 @@ bool direct_write_works(const std::filesystem::path& dir) {
 }
 
 TEST_F(MetricsTest, HistoryDirectIoGaugeSaysWhatTheFileSystemAllows) {
-    auto res = http()->Get("/metrics");
-    ASSERT_TRUE(res);
-    const auto m = samples(res->body);
-    ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
-    const bool direct = direct_write_works(dir_ / "chain" / "history");
-    EXPECT_EQ(m.at("ampd_history_direct_io"), direct ? 1 : 0);
-    EXPECT_NE(
-        node_->log_tail(4000).find(direct ? "written with O_DIRECT" : "go through the page cache"),
-        std::string::npos)
-        << node_->log_tail(4000);
+    expect_direct_io_reported(direct_write_works(dir_ / "chain" / "history"));
 }
 
-class NoDirectIoMetricsTest : public RunningNode {
+class NoDirectIoMetricsTest : public MetricsTest {
 protected:
     std::vector<std::string> node_args() override {
-        auto args = RunningNode::node_args();
+        auto args = MetricsTest::node_args();
         args.emplace_back("--no-direct-io");
         return args;
     }
 };
 
 TEST_F(NoDirectIoMetricsTest, NoDirectIoTurnsItOff) {
-    auto res = http()->Get("/metrics");
-    ASSERT_TRUE(res);
-    const auto m = samples(res->body);
-    ASSERT_TRUE(m.contains("ampd_history_direct_io")) << res->body;
-    EXPECT_EQ(m.at("ampd_history_direct_io"), 0);
-    EXPECT_NE(node_->log_tail(4000).find("go through the page cache"), std::string::npos)
-        << node_->log_tail(4000);
+    expect_direct_io_reported(false);
 }
 
 }  // namespace
