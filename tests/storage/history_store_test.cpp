@@ -6,7 +6,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <random>
 #include <utility>
 
@@ -171,44 +170,55 @@ std::vector<BlockData> many_blocks() {
     return blocks;
 }
 
-// Writes the blocks, flushes, and returns the table pages cached then.
-std::pair<size_t, size_t> write_and_flush(const std::filesystem::path& dir, HistoryOptions o,
-                                          const std::vector<BlockData>& blocks, bool& direct) {
-    o.disable_wal = true;  // only flushed table files persist
+struct Flushed {
+    bool direct = false;  // the store's direct_io()
+    size_t cached = 0;    // table pages in the page cache after the flush
+    size_t total = 0;     // all table pages
+};
+
+// Opens a store in `dir` with `o`, writes the blocks and flushes them.
+Flushed write_and_flush(const std::filesystem::path& dir, const HistoryOptions& o,
+                        const std::vector<BlockData>& blocks) {
     auto r = HistoryStore::open(dir, o);
     if (!r) {
         ADD_FAILURE() << r.error().describe();
         return {};
     }
-    direct = (*r)->direct_io();
     for (const auto& d : blocks) put_ok(**r, d);
     EXPECT_TRUE((*r)->flush());
-    return table_pages_cached(dir);
+    const auto [cached, total] = table_pages_cached(dir);
+    return Flushed{(*r)->direct_io(), cached, total};
+}
+
+// Options with direct I/O as asked, and without RocksDB's log, so that only
+// flushed table files hold the data.
+HistoryOptions flushed_only(bool direct_io) {
+    HistoryOptions o = small_options();
+    o.direct_io = direct_io;
+    o.disable_wal = true;
+    return o;
 }
 
 // Table files written by flushes with O_DIRECT stay out of the page cache
 // (but for what RocksDB reads back of them: the tail of each file, where its
 // index and filters are, up to 512 KiB; hence blocks big enough for files
-// larger than that), and hold
-// exactly what was put: read back after a reopen with the block cache cold.
+// larger than that), and hold exactly what was put: read back after a
+// reopen with the block cache cold.
 TEST(HistoryStore, DirectIoTablesRoundTripThroughFlushAndReopen) {
     TestDir dir;
     const auto blocks = many_blocks();
-    HistoryOptions o = small_options();
-    o.direct_io = true;
-    bool direct = false;
-    const auto [cached, total] = write_and_flush(dir.path(), o, blocks, direct);
-    ASSERT_GT(total, 0u);
-    if (direct) {
-        EXPECT_LT(cached, total) << "every table page is in the page cache";
+    const HistoryOptions o = flushed_only(true);
+    const Flushed flushed = write_and_flush(dir.path(), o, blocks);
+    ASSERT_GT(flushed.total, 0u);
+    if (flushed.direct) {
+        EXPECT_LT(flushed.cached, flushed.total) << "every table page is in the page cache";
     }
     EXPECT_FALSE(std::filesystem::exists(dir / ".direct_io_probe"));
 
-    o.disable_wal = true;
     auto r = HistoryStore::open(dir.path(), o);
     ASSERT_TRUE(r) << r.error().describe();
     HistoryStore& store = **r;
-    EXPECT_EQ(store.direct_io(), direct);
+    EXPECT_EQ(store.direct_io(), flushed.direct);
     EXPECT_EQ(store.last_indexed_block(), 199u);
     size_t n_logs = 0;
     for (const auto& d : blocks) {
@@ -228,13 +238,10 @@ TEST(HistoryStore, DirectIoTablesRoundTripThroughFlushAndReopen) {
 // cache: the contrast that shows the option is what keeps them out.
 TEST(HistoryStore, DirectIoCanBeTurnedOff) {
     TestDir dir;
-    HistoryOptions o = small_options();
-    o.direct_io = false;
-    bool direct = true;
-    const auto [cached, total] = write_and_flush(dir.path(), o, many_blocks(), direct);
-    EXPECT_FALSE(direct);
-    ASSERT_GT(total, 0u);
-    EXPECT_EQ(cached, total);
+    const Flushed flushed = write_and_flush(dir.path(), flushed_only(false), many_blocks());
+    EXPECT_FALSE(flushed.direct);
+    ASSERT_GT(flushed.total, 0u);
+    EXPECT_EQ(flushed.cached, flushed.total);
 }
 
 TEST(HistoryStore, StoreStartingAfterGenesis) {
