@@ -6,10 +6,15 @@
 //   default       "format_version" -> u32 LE, "last_indexed_block" -> u64 LE
 //   blocks        number(8)                          -> BlockRecord
 //   block_hashes  hash(32)                           -> number (8, BE)
-//   txs           hash(32)                           -> TxRecord
+//   tx_hashes     hash(32)                           -> number(8) tx_index(4)
+//   txs           number(8) tx_index(4)              -> TxRecord
 //   receipts      number(8) tx_index(4)              -> ReceiptRecord
 //   log_addr      address(20) number(8)              -> postings
 //   log_topic     position(1) topic(32) number(8)    -> postings
+// Transactions are kept by position, like receipts, and found by hash
+// through the small `tx_hashes` map: the only family with random keys then
+// holds 12-byte values, so compaction rewrites little (the block-ordered
+// families arrive in key order and are moved down without rewriting).
 // The log indexes hold one key per block and distinct address (or topic at
 // a position) among the block's logs; its value, the postings, lists that
 // key's logs in the block: (log_index u32 LE, tx_index u32 LE) pairs in
@@ -39,6 +44,7 @@ enum Cf : size_t {
     kMeta = 0,
     kBlocks,
     kBlockHashes,
+    kTxHashes,
     kTxs,
     kReceipts,
     kLogAddr,
@@ -69,7 +75,8 @@ std::string raw(const FixedBytes<N>& b) {
     return raw(ByteView(b.b));
 }
 
-inline std::string receipt_key(uint64_t block, uint32_t tx_index) {
+// The key of a transaction and of its receipt: its position in the chain.
+inline std::string position_key(uint64_t block, uint32_t tx_index) {
     std::string k = be64(block);
     k.resize(12);
     codec::put_be<uint32_t>(reinterpret_cast<uint8_t*>(k.data() + 8), tx_index);
@@ -129,6 +136,8 @@ struct HistoryStore::Impl {
     // last indexed block + 1; 0 for an empty store.
     std::atomic<uint64_t> next_block{0};
     bool direct_io = false;  // see HistoryOptions::direct_io
+    // Held from open to close: see HistoryStore::open.
+    const rocksdb::Snapshot* pinned_snapshot = nullptr;
 
     ~Impl();
 
@@ -142,6 +151,9 @@ struct HistoryStore::Impl {
         uint64_t number, const rocksdb::Snapshot* snapshot = nullptr) const;
     [[nodiscard]] Result<std::optional<ReceiptRecord>> get_receipt(
         uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot = nullptr) const;
+    // The position key (block, index) of the transaction with `hash`.
+    [[nodiscard]] Result<std::optional<std::string>> position_of(
+        const Bytes32& hash, const rocksdb::Snapshot* snapshot) const;
     [[nodiscard]] Result<std::optional<uint64_t>> read_last_indexed(
         const rocksdb::Snapshot* snapshot) const;
 };

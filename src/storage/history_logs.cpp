@@ -215,7 +215,7 @@ Result<std::vector<FoundLog>> HistoryStore::get_logs(const LogFilter& filter,
         const rocksdb::Slice upper_slice(upper);
         ro.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(kReceipts)));
-        for (it->Seek(receipt_key(from, 0)); it->Valid(); it->Next()) {
+        for (it->Seek(position_key(from, 0)); it->Valid(); it->Next()) {
             const auto rc = history_codec::decode_receipt(view(it->value()));
             if (!rc) {
                 return make_error(ErrorKind::kCorruption,

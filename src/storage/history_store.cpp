@@ -26,7 +26,8 @@ namespace {
 // 3: the blocks' receiptsRoot (so their hashes) takes log data whole; a
 //    store of an older node would disagree with the blocks its log replays.
 // 4: receiptsRoot is SHA-256 (block hashes change again).
-constexpr uint32_t kFormatVersion = 4;
+// 5: transactions are kept by position; `tx_hashes` maps a hash to it.
+constexpr uint32_t kFormatVersion = 5;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -38,6 +39,8 @@ const char* cf_name(Cf c) {
             return "blocks";
         case kBlockHashes:
             return "block_hashes";
+        case kTxHashes:
+            return "tx_hashes";
         case kTxs:
             return "txs";
         case kReceipts:
@@ -90,10 +93,10 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
             rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
         t.whole_key_filtering = false;
     }
-    if (c == kReceipts) {
-        // A block's receipts arrive in key order (block, then index): with a
-        // hint per block the memtable inserts each after the previous one
-        // instead of searching the skiplist from its top.
+    if (c == kTxs || c == kReceipts) {
+        // A block's transactions and receipts arrive in key order (block,
+        // then index): with a hint per block the memtable inserts each after
+        // the previous one instead of searching the skiplist from its top.
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
@@ -189,6 +192,7 @@ BlockIndex block_index(uint64_t number, const std::vector<ReceiptRecord>& receip
 
 HistoryStore::Impl::~Impl() {
     if (!db) return;
+    if (pinned_snapshot != nullptr) db->ReleaseSnapshot(pinned_snapshot);
     for (rocksdb::ColumnFamilyHandle* h : cfs) {
         if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     }
@@ -218,7 +222,7 @@ Result<std::optional<BlockRecord>> HistoryStore::Impl::get_block(
 
 Result<std::optional<ReceiptRecord>> HistoryStore::Impl::get_receipt(
     uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot) const {
-    auto v = get(kReceipts, receipt_key(block, tx_index), snapshot);
+    auto v = get(kReceipts, position_key(block, tx_index), snapshot);
     if (!v) return std::move(v).error();
     if (!*v) return std::optional<ReceiptRecord>{};
     auto r = history_codec::decode_receipt(view(**v));
@@ -227,6 +231,13 @@ Result<std::optional<ReceiptRecord>> HistoryStore::Impl::get_receipt(
                           "of block " + std::to_string(block) + " tx " + std::to_string(tx_index));
     }
     return std::optional<ReceiptRecord>{std::move(*r)};
+}
+
+Result<std::optional<std::string>> HistoryStore::Impl::position_of(
+    const Bytes32& hash, const rocksdb::Snapshot* snapshot) const {
+    auto v = get(kTxHashes, raw(hash), snapshot);
+    if (v && *v && (*v)->size() != 12) return bad_record("position of transaction", hash.hex());
+    return v;
 }
 
 Result<std::optional<uint64_t>> HistoryStore::Impl::read_last_indexed(
@@ -285,6 +296,16 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
     if (!s.ok()) return from_rocks(s, "open " + dir.string());
     impl->db.reset(db);
+    // Blocks, transactions, receipts and the log indexes arrive in key
+    // order, so their table files move down to the last level whole,
+    // without a rewrite. RocksDB 7.8 then rewrites each such file once more
+    // only to zero its sequence numbers ("BottommostFiles" compactions: in
+    // one ingest run about 70% of all bytes compacted), unless a snapshot
+    // older than the file is held. So the store holds one from open to
+    // close. The cost: an overwritten or deleted key keeps one version from
+    // before the open (only the last-indexed marker is overwritten, and
+    // keys are deleted only by truncate_after).
+    impl->pinned_snapshot = db->GetSnapshot();
 
     auto version = impl->get(kMeta, kFormatVersionKey);
     if (!version) return std::move(version).error();
@@ -339,20 +360,25 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     if (s.ok()) s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
     for (size_t i = 0; s.ok() && i < receipts.size(); ++i) {
         history_codec::encode_into(record, receipts[i]);
-        s = put(kReceipts, receipt_key(block.number, receipts[i].tx_index), record);
+        s = put(kReceipts, position_key(block.number, receipts[i].tx_index), record);
     }
-    // Keys that start with a hash go into the batch in key order: the
-    // memtable's skiplist then inserts each next to the one before instead
-    // of searching for a random place (a walk of cache misses).
+    for (size_t i = 0; s.ok() && i < txs.size(); ++i) {
+        history_codec::encode_into(record, txs[i]);
+        s = put(kTxs, position_key(block.number, txs[i].index), record);
+    }
+    // The hash map's keys go into the batch in key order: the memtable's
+    // skiplist then inserts each next to the one before instead of
+    // searching for a random place (a walk of cache misses).
     std::vector<const TxRecord*> by_hash;
     by_hash.reserve(txs.size());
     for (const TxRecord& t : txs) by_hash.push_back(&t);
     std::sort(by_hash.begin(), by_hash.end(),
               [](const TxRecord* a, const TxRecord* b) { return a->hash < b->hash; });
     for (size_t i = 0; s.ok() && i < by_hash.size(); ++i) {
-        history_codec::encode_into(record, *by_hash[i]);
-        s = put(kTxs, rocksdb::Slice(reinterpret_cast<const char*>(by_hash[i]->hash.data()), 32),
-                record);
+        const TxRecord& t = *by_hash[i];
+        s = batch.Put(impl_->cf(kTxHashes),
+                      rocksdb::Slice(reinterpret_cast<const char*>(t.hash.data()), 32),
+                      position_key(block.number, t.index));
     }
     if (s.ok()) {
         BlockIndex index = block_index(block.number, receipts);
@@ -418,22 +444,49 @@ Result<std::optional<BlockRecord>> HistoryStore::block_by_hash(const Bytes32& ha
 }
 
 Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
-    auto v = impl_->get(kTxs, raw(hash));
-    if (!v) return std::move(v).error();
-    if (!*v) return std::optional<TxRecord>{};
-    auto t = history_codec::decode_tx(view(**v));
-    if (!t || t->hash != hash) return bad_record("transaction", hash.hex());
-    return std::optional<TxRecord>{std::move(*t)};
+    // One view for both reads: a truncation between them cannot pair the
+    // position found with another transaction.
+    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
+    Result<std::optional<TxRecord>> out = std::optional<TxRecord>{};
+    auto position = impl_->position_of(hash, snap);
+    if (!position) {
+        out = std::move(position).error();
+    } else if (*position) {
+        auto v = impl_->get(kTxs, **position, snap);
+        std::optional<TxRecord> t;
+        if (v && *v) t = history_codec::decode_tx(view(**v));
+        if (!v) {
+            out = std::move(v).error();
+        } else if (!t || t->hash != hash) {
+            out = bad_record("transaction", hash.hex());
+        } else {
+            out = std::optional<TxRecord>{std::move(*t)};
+        }
+    }
+    impl_->db->ReleaseSnapshot(snap);
+    return out;
 }
 
 Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
-    auto tx = tx_by_hash(hash);
-    if (!tx) return std::move(tx).error();
-    if (!*tx) return std::optional<ReceiptRecord>{};
-    auto r = impl_->get_receipt((*tx)->block_number, (*tx)->index);
-    if (!r) return std::move(r).error();
-    if (!*r || (*r)->tx_hash != hash) return bad_record("receipt for transaction", hash.hex());
-    return r;
+    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
+    Result<std::optional<ReceiptRecord>> out = std::optional<ReceiptRecord>{};
+    auto position = impl_->position_of(hash, snap);
+    if (!position) {
+        out = std::move(position).error();
+    } else if (*position) {
+        const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
+        auto r = impl_->get_receipt(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
+                                    snap);
+        if (!r) {
+            out = std::move(r).error();
+        } else if (!*r || (*r)->tx_hash != hash) {
+            out = bad_record("receipt for transaction", hash.hex());
+        } else {
+            out = std::move(r);
+        }
+    }
+    impl_->db->ReleaseSnapshot(snap);
+    return out;
 }
 
 Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_block(

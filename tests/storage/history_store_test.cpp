@@ -576,6 +576,19 @@ TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
         ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("blocks"), key, "\x01garbage").ok());
         const std::string rkey("\0\0\0\0\0\0\0\x02\0\0\0\x01", 12);  // block 2, tx 1
         ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("receipts"), rkey, "\x01").ok());
+        // Block 1's second transaction now points at block 2's first, and
+        // block 2's last at a position of the wrong size.
+        const auto blocks = three_blocks();
+        const auto hash_key = [](const Bytes32& h) {
+            return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+        };
+        const std::string moved("\0\0\0\0\0\0\0\x02\0\0\0\0", 12);  // block 2, tx 0
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("tx_hashes"),
+                            hash_key(blocks[1].txs[1].hash), moved)
+                        .ok());
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("tx_hashes"),
+                            hash_key(blocks[2].txs[2].hash), "short")
+                        .ok());
         for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
         ASSERT_TRUE(db->Close().ok());
     }
@@ -590,6 +603,14 @@ TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
     f.addresses = {address_n(1)};  // (2,1) is address 1's log in tx 1
     EXPECT_EQ(store->get_logs(f).error().kind, ErrorKind::kCorruption);
     EXPECT_EQ(**store->block_by_number(2), three_blocks()[2].block);
+    const auto blocks = three_blocks();
+    for (const Bytes32& h : {blocks[1].txs[1].hash, blocks[2].txs[2].hash}) {
+        EXPECT_EQ(store->tx_by_hash(h).error().kind, ErrorKind::kCorruption);
+        EXPECT_EQ(store->receipt_by_tx_hash(h).error().kind, ErrorKind::kCorruption);
+    }
+    // The transaction whose position was borrowed is still found where it is.
+    EXPECT_EQ(**store->tx_by_hash(blocks[2].txs[0].hash), blocks[2].txs[0]);
+    EXPECT_EQ(**store->receipt_by_tx_hash(blocks[2].txs[0].hash), blocks[2].receipts[0]);
 }
 
 }  // namespace
