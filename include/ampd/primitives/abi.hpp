@@ -60,6 +60,9 @@ private:
 // Builds an ABI encoding (head words followed by the tails of dynamic values).
 class Encoder {
 public:
+    // Room for the values of any event or return the contracts encode, so
+    // that encoding one allocates once rather than once per doubling.
+    Encoder() { items_.reserve(8); }
     Encoder& uint256(const u256& v);
     Encoder& int256(const u256& twos_complement) { return uint256(twos_complement); }
     Encoder& address(const Address& a);
