@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "ampd/storage/history_codec.hpp"
@@ -417,6 +419,28 @@ Status HistoryStore::flush() {
     std::vector<rocksdb::ColumnFamilyHandle*> all(impl_->cfs.begin(), impl_->cfs.end());
     const rocksdb::Status s = impl_->db->Flush(fo, all);
     if (!s.ok()) return from_rocks(s, "flush");
+    return {};
+}
+
+Status HistoryStore::settle() {
+    if (auto st = flush(); !st) return st;
+    const auto busy = [this] {
+        for (const char* property :
+             {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions"}) {
+            uint64_t n = 0;
+            if (impl_->db->GetIntProperty(property, &n) && n > 0) return true;
+        }
+        for (rocksdb::ColumnFamilyHandle* h : impl_->cfs) {
+            uint64_t n = 0;
+            if (impl_->db->GetIntProperty(h, "rocksdb.compaction-pending", &n) && n > 0)
+                return true;
+            if (impl_->db->GetIntProperty(h, "rocksdb.mem-table-flush-pending", &n) && n > 0)
+                return true;
+        }
+        return false;
+    };
+    // RocksDB 7.8 has no call that waits for compactions; they are polled.
+    while (busy()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return {};
 }
 

@@ -244,6 +244,28 @@ TEST(HistoryStore, DirectIoCanBeTurnedOff) {
     EXPECT_EQ(flushed.cached, flushed.total);
 }
 
+// settle() flushes (without RocksDB's log nothing else would persist the
+// blocks) and returns once background work is done; the store stays usable.
+TEST(HistoryStore, SettleFlushesAndTheStoreGoesOn) {
+    TestDir dir;
+    const auto blocks = many_blocks();
+    {
+        auto r = HistoryStore::open(dir.path(), flushed_only(false));
+        ASSERT_TRUE(r) << r.error().describe();
+        for (size_t i = 0; i < 100; ++i) put_ok(**r, blocks[i]);
+        ASSERT_TRUE((*r)->settle());
+        for (size_t i = 100; i < blocks.size(); ++i) put_ok(**r, blocks[i]);
+        ASSERT_TRUE((*r)->settle());
+    }
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->last_indexed_block(), blocks.size() - 1);
+    for (const auto& d : blocks) {
+        EXPECT_EQ(**store->block_by_number(d.block.number), d.block);
+        EXPECT_EQ(**store->tx_by_hash(d.txs.back().hash), d.txs.back());
+    }
+}
+
 TEST(HistoryStore, StoreStartingAfterGenesis) {
     TestDir dir;
     auto store = open_ok(dir.path());

@@ -69,6 +69,10 @@ public:
     // synced table files), atomically across the column families. After it
     // returns, a crash cannot take last_indexed_block() below its value now.
     [[nodiscard]] Status flush();
+    // flush(), then waits until RocksDB has no flush or compaction running
+    // or pending: the work that writing so far set off is done (benchmarks
+    // count it; the node never waits for it).
+    [[nodiscard]] Status settle();
 
     // Removes every block after `number` with its transactions, receipts and
     // log index entries, so that `number` becomes the last indexed block
