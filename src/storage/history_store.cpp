@@ -95,6 +95,16 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
             rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
         t.whole_key_filtering = false;
     }
+    if (c == kTxHashes || c == kLogAddr || c == kLogTopic) {
+        // Keys at random places: every flushed file overlaps the whole
+        // family, and each compaction out of L0 rewrites everything below
+        // that it overlaps. Merging more flushed files per compaction
+        // rewrites that much less often; point reads check each file's
+        // pinned Bloom filter first.
+        o.level0_file_num_compaction_trigger = 16;
+        o.level0_slowdown_writes_trigger = 48;
+        o.level0_stop_writes_trigger = 64;
+    }
     if (c == kTxs || c == kReceipts) {
         // A block's transactions and receipts arrive in key order (block,
         // then index): with a hint per block the memtable inserts each after
@@ -424,23 +434,27 @@ Status HistoryStore::flush() {
 
 Status HistoryStore::settle() {
     if (auto st = flush(); !st) return st;
-    const auto busy = [this] {
-        for (const char* property :
-             {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions"}) {
-            uint64_t n = 0;
-            if (impl_->db->GetIntProperty(property, &n) && n > 0) return true;
-        }
+    const auto count = [this](const char* property, bool per_family) {
+        uint64_t total = 0;
+        uint64_t n = 0;
+        if (!per_family) return impl_->db->GetIntProperty(property, &n) ? n : 0;
         for (rocksdb::ColumnFamilyHandle* h : impl_->cfs) {
-            uint64_t n = 0;
-            if (impl_->db->GetIntProperty(h, "rocksdb.compaction-pending", &n) && n > 0)
-                return true;
-            if (impl_->db->GetIntProperty(h, "rocksdb.mem-table-flush-pending", &n) && n > 0)
-                return true;
+            if (impl_->db->GetIntProperty(h, property, &n)) total += n;
         }
-        return false;
+        return total;
     };
-    // RocksDB 7.8 has no call that waits for compactions; they are polled.
-    while (busy()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // RocksDB 7.8 has no call that waits for compactions, so they are
+    // polled: done once nothing runs and nothing is pending, or once nothing
+    // has run for a while (a pending flag RocksDB does not act on).
+    int idle_polls = 0;
+    while (idle_polls < 40) {
+        const bool running = count("rocksdb.num-running-flushes", false) > 0 ||
+                             count("rocksdb.num-running-compactions", false) > 0 ||
+                             count("rocksdb.mem-table-flush-pending", true) > 0;
+        if (!running && count("rocksdb.compaction-pending", true) == 0) break;
+        idle_polls = running ? 0 : idle_polls + 1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     return {};
 }
 
