@@ -296,7 +296,14 @@ TEST(HistoryStore, TruncateAfterRemovesBlocksAndTheirLogIndex) {
 
     // A different block 2: none of the old block 2's index entries remain
     // (one left behind would point at a log that no longer exists).
-    put_ok(*store, make_block(2, {{{3, {5}}}, {{1, {1}}}}));
+    const BlockData replacement = make_block(2, {{{3, {5}}}, {{1, {1}}}});
+    put_ok(*store, replacement);
+    // The old block's third transaction, which the new block lacks, is not
+    // found (a hash entry left behind would point at a missing position).
+    auto gone = store->tx_by_hash(blocks[2].block.tx_hashes[2]);
+    ASSERT_TRUE(gone) << gone.error().describe();
+    EXPECT_FALSE(*gone);
+    EXPECT_EQ(**store->tx_by_hash(replacement.txs[1].hash), replacement.txs[1]);
     LogFilter f;
     f.to_block = 5;
     f.addresses = {address_n(3)};
