@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/snapshot.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -434,12 +435,16 @@ Status HistoryStore::flush() {
 
 Status HistoryStore::settle() {
     if (auto st = flush(); !st) return st;
-    const auto count = [this](const char* property, bool per_family) {
-        uint64_t total = 0;
+    rocksdb::DB& db = *impl_->db;
+    const auto in_db = [&db](const char* property) {
         uint64_t n = 0;
-        if (!per_family) return impl_->db->GetIntProperty(property, &n) ? n : 0;
+        return db.GetIntProperty(property, &n) ? n : 0;
+    };
+    const auto in_families = [&](const char* property) {
+        uint64_t total = 0;
         for (rocksdb::ColumnFamilyHandle* h : impl_->cfs) {
-            if (impl_->db->GetIntProperty(h, property, &n)) total += n;
+            uint64_t n = 0;
+            if (db.GetIntProperty(h, property, &n)) total += n;
         }
         return total;
     };
@@ -448,10 +453,10 @@ Status HistoryStore::settle() {
     // has run for a while (a pending flag RocksDB does not act on).
     int idle_polls = 0;
     while (idle_polls < 40) {
-        const bool running = count("rocksdb.num-running-flushes", false) > 0 ||
-                             count("rocksdb.num-running-compactions", false) > 0 ||
-                             count("rocksdb.mem-table-flush-pending", true) > 0;
-        if (!running && count("rocksdb.compaction-pending", true) == 0) break;
+        const bool running = in_db("rocksdb.num-running-flushes") > 0 ||
+                             in_db("rocksdb.num-running-compactions") > 0 ||
+                             in_families("rocksdb.mem-table-flush-pending") > 0;
+        if (!running && in_families("rocksdb.compaction-pending") == 0) break;
         idle_polls = running ? 0 : idle_polls + 1;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -464,67 +469,42 @@ Result<std::optional<BlockRecord>> HistoryStore::block_by_number(uint64_t number
 
 Result<std::optional<BlockRecord>> HistoryStore::block_by_hash(const Bytes32& hash) const {
     // One view for both reads, so the number found is looked up in the same state.
-    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
-    auto number = impl_->get(kBlockHashes, raw(hash), snap);
-    Result<std::optional<BlockRecord>> out = std::optional<BlockRecord>{};
-    if (!number) {
-        out = std::move(number).error();
-    } else if (*number) {
-        if ((*number)->size() != 8) {
-            out = bad_record("block number for hash", hash.hex());
-        } else {
-            out = impl_->get_block(
-                codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>((*number)->data())), snap);
-        }
-    }
-    impl_->db->ReleaseSnapshot(snap);
-    return out;
+    rocksdb::ManagedSnapshot snap(impl_->db.get());
+    auto number = impl_->get(kBlockHashes, raw(hash), snap.snapshot());
+    if (!number) return std::move(number).error();
+    if (!*number) return std::optional<BlockRecord>{};
+    if ((*number)->size() != 8) return bad_record("block number for hash", hash.hex());
+    return impl_->get_block(
+        codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>((*number)->data())),
+        snap.snapshot());
 }
 
 Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
     // One view for both reads: a truncation between them cannot pair the
     // position found with another transaction.
-    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
-    Result<std::optional<TxRecord>> out = std::optional<TxRecord>{};
-    auto position = impl_->position_of(hash, snap);
-    if (!position) {
-        out = std::move(position).error();
-    } else if (*position) {
-        auto v = impl_->get(kTxs, **position, snap);
-        std::optional<TxRecord> t;
-        if (v && *v) t = history_codec::decode_tx(view(**v));
-        if (!v) {
-            out = std::move(v).error();
-        } else if (!t || t->hash != hash) {
-            out = bad_record("transaction", hash.hex());
-        } else {
-            out = std::optional<TxRecord>{std::move(*t)};
-        }
-    }
-    impl_->db->ReleaseSnapshot(snap);
-    return out;
+    rocksdb::ManagedSnapshot snap(impl_->db.get());
+    auto position = impl_->position_of(hash, snap.snapshot());
+    if (!position) return std::move(position).error();
+    if (!*position) return std::optional<TxRecord>{};
+    auto v = impl_->get(kTxs, **position, snap.snapshot());
+    if (!v) return std::move(v).error();
+    std::optional<TxRecord> t;
+    if (*v) t = history_codec::decode_tx(view(**v));
+    if (!t || t->hash != hash) return bad_record("transaction", hash.hex());
+    return std::optional<TxRecord>{std::move(*t)};
 }
 
 Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
-    const rocksdb::Snapshot* snap = impl_->db->GetSnapshot();
-    Result<std::optional<ReceiptRecord>> out = std::optional<ReceiptRecord>{};
-    auto position = impl_->position_of(hash, snap);
-    if (!position) {
-        out = std::move(position).error();
-    } else if (*position) {
-        const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
-        auto r = impl_->get_receipt(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
-                                    snap);
-        if (!r) {
-            out = std::move(r).error();
-        } else if (!*r || (*r)->tx_hash != hash) {
-            out = bad_record("receipt for transaction", hash.hex());
-        } else {
-            out = std::move(r);
-        }
-    }
-    impl_->db->ReleaseSnapshot(snap);
-    return out;
+    rocksdb::ManagedSnapshot snap(impl_->db.get());
+    auto position = impl_->position_of(hash, snap.snapshot());
+    if (!position) return std::move(position).error();
+    if (!*position) return std::optional<ReceiptRecord>{};
+    const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
+    auto r = impl_->get_receipt(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
+                                snap.snapshot());
+    if (!r) return std::move(r).error();
+    if (!*r || (*r)->tx_hash != hash) return bad_record("receipt for transaction", hash.hex());
+    return r;
 }
 
 Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_block(
