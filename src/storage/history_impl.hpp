@@ -12,9 +12,10 @@
 //   log_addr      address(20) number(8)              -> postings
 //   log_topic     position(1) topic(32) number(8)    -> postings
 // Transactions are kept by position, like receipts, and found by hash
-// through the small `tx_hashes` map: the only family with random keys then
-// holds 12-byte values, so compaction rewrites little (the block-ordered
-// families arrive in key order and are moved down without rewriting).
+// through the small `tx_hashes` map: the hash-keyed family then holds
+// 12-byte values, so compaction, which merges every family with keys at
+// random places, rewrites little; the block-ordered families (blocks, txs,
+// receipts) arrive in key order and are moved down without rewriting.
 // The log indexes hold one key per block and distinct address (or topic at
 // a position) among the block's logs; its value, the postings, lists that
 // key's logs in the block: (log_index u32 LE, tx_index u32 LE) pairs in

@@ -309,8 +309,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
     if (!s.ok()) return from_rocks(s, "open " + dir.string());
     impl->db.reset(db);
-    // Blocks, transactions, receipts and the log indexes arrive in key
-    // order, so their table files move down to the last level whole,
+    // Blocks, transactions and receipts arrive in key order, so their
+    // table files move down to the last level whole,
     // without a rewrite. RocksDB 7.8 then rewrites each such file once more
     // only to zero its sequence numbers ("BottommostFiles" compactions: in
     // one ingest run about 70% of all bytes compacted), unless a snapshot
