@@ -106,6 +106,20 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
         o.level0_slowdown_writes_trigger = 48;
         o.level0_stop_writes_trigger = 64;
     }
+    if (c == kTxHashes) {
+        // put_block adds a block's hashes in key order. With one shared hint
+        // the skiplist starts each search from where the previous insert
+        // went and climbs only as far as the gap to the next key needs,
+        // instead of descending from its top through cache misses.
+        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+    }
+    if (c == kLogAddr || c == kLogTopic) {
+        // An address's or topic's entries for a new block follow its entries
+        // for earlier blocks: a hint per address or topic inserts them next
+        // to those.
+        o.memtable_insert_with_hint_prefix_extractor.reset(
+            rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
+    }
     if (c == kTxs || c == kReceipts) {
         // A block's transactions and receipts arrive in key order (block,
         // then index): with a hint per block the memtable inserts each after
