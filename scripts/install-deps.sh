@@ -7,7 +7,7 @@ packages=(
   ca-certificates g++ cmake ninja-build pkg-config make git
   libcrypto++-dev libsecp256k1-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libcli11-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  librocksdb-dev libcpp-httplib-dev libsimdjson-dev libgoogle-perftools-dev
+  librocksdb-dev libcpp-httplib-dev libsimdjson-dev libgoogle-perftools-dev libboost-dev
   python3 curl
 )
 # Node.js and npm run the ethers end-to-end tests. A machine that already has

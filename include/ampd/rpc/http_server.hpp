@@ -1,4 +1,4 @@
-// JSON-RPC over HTTP/1.1, on cpp-httplib.
+// JSON-RPC over HTTP/1.1: Boost.Beast's parser over blocking sockets.
 //
 //   POST <any path>   one JSON-RPC body (single or batch) -> application/json
 //   GET  /health      the node's health report (200, or 503 when unhealthy)
@@ -37,8 +37,7 @@ struct HttpServerConfig {
     std::chrono::seconds keep_alive_timeout{5};
     std::chrono::seconds read_timeout{30};
     std::chrono::seconds write_timeout{30};
-    // cpp-httplib listens with a backlog of 5, too small for a burst of
-    // connecting clients; the socket is re-listened with this one.
+    // A burst of connecting clients queues in the kernel up to this many.
     int listen_backlog = 512;
     // Access-Control-Allow-Origin; empty disables CORS headers.
     std::string cors_origin = "*";
@@ -66,8 +65,7 @@ public:
     // twice.
     void start();
     // Stops accepting, finishes requests in flight and joins the threads.
-    // Idle keep-alive connections are closed once their idle wait ends, so
-    // this can take up to keep_alive_timeout. Idempotent.
+    // Idle keep-alive connections are closed at once. Idempotent.
     void stop();
 
     [[nodiscard]] bool running() const;
