@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <optional>
 
 #include "ampd/primitives/hex.hpp"
 
@@ -116,13 +117,33 @@ Bytes data_from_digits(std::string_view digits, std::string_view what) {
     return decode_digits(digits);
 }
 
+// Decodes and checks an even number of digits in one pass (raw transactions
+// are hundreds of digits); nullopt if any is not a hex digit.
+std::optional<Bytes> decode_checked(std::string_view digits) {
+    Bytes out(digits.size() / 2);
+    int bad = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+        const int hi = hex_digit(digits[2 * i]);
+        const int lo = hex_digit(digits[2 * i + 1]);
+        bad |= hi | lo;  // any -1 sets the sign bit
+        out[i] = static_cast<uint8_t>((hi << 4) | lo);
+    }
+    if (bad < 0) return std::nullopt;
+    return out;
+}
+
 }  // namespace
 
 Bytes data_bytes(const json& v, std::string_view what) {
-    return data_from_digits(hex_digits(v, what, "data"), what);
+    if (v.is_string()) return data_bytes(std::string_view(v.get_ref<const std::string&>()), what);
+    return data_from_digits(hex_digits(v, what, "data"), what);  // the type error
 }
 
 Bytes data_bytes(std::string_view text, std::string_view what) {
+    if (has_prefix(text) && text.size() % 2 == 0) {
+        if (auto bytes = decode_checked(text.substr(2))) return std::move(*bytes);
+    }
+    // Malformed: the checks one by one name the problem.
     return data_from_digits(hex_digits_of(text, what), what);
 }
 

@@ -80,6 +80,22 @@ TEST(Params, DataBytes) {
     EXPECT_EQ(msg("00ff"), "invalid params: argument 1: hex string without 0x prefix");
     EXPECT_EQ(msg("0xzz"), "invalid params: argument 1: invalid hex digit");
     EXPECT_EQ(msg(12), "invalid params: argument 1: expected a hex data string, got number");
+    // A bad digit is named before an odd length, wherever it sits.
+    EXPECT_EQ(msg("0xabz"), "invalid params: argument 1: invalid hex digit");
+    EXPECT_EQ(msg("0x" + std::string(345, 'a') + "g"),
+              "invalid params: argument 1: invalid hex digit");
+    EXPECT_EQ(msg("0xg" + std::string(345, 'a')), "invalid params: argument 1: invalid hex digit");
+    // The text overload (the raw-transaction path) agrees with the JSON one.
+    const std::string long_hex = "0X" + std::string(344, 'A') + "0f";
+    const Bytes decoded = data_bytes(std::string_view(long_hex), "argument 0");
+    ASSERT_EQ(decoded.size(), 173U);
+    EXPECT_EQ(decoded.front(), 0xaa);
+    EXPECT_EQ(decoded.back(), 0x0f);
+    EXPECT_EQ(decoded, data_bytes(json(long_hex), "argument 0"));
+    EXPECT_EQ(error_of([] { (void)data_bytes(std::string_view("0x1g"), "argument 0"); }),
+              "invalid params: argument 0: invalid hex digit");
+    EXPECT_EQ(error_of([] { (void)data_bytes(std::string_view(""), "argument 0"); }),
+              "invalid params: argument 0: empty string");
 }
 
 TEST(Params, AddressAndHash) {
