@@ -27,10 +27,13 @@ namespace {
 
 struct Batch;
 
+// Shared by the batch that executes it and, for a transaction, the
+// submitter's Submission, which points at tx_done inside it: one allocation
+// per transaction for both.
 struct Job {
     bool is_tx = true;
     SignedTx tx;
-    std::shared_ptr<Submission::State> tx_done;  // transactions only
+    Submission::State tx_done;  // transactions only
     std::function<void(Batch&)> control;
     std::optional<std::promise<void>> control_done;  // control jobs only
 };
@@ -43,7 +46,7 @@ struct Ack {
 
     void operator()() const {
         if (job->is_tx) {
-            job->tx_done->publish(SubmitResult{hash, std::nullopt});
+            job->tx_done.publish(SubmitResult{hash, std::nullopt});
         } else {
             job->control_done->set_value();
         }
@@ -64,7 +67,7 @@ struct Batch {
     // transactions (their receipt must be readable once acknowledged) and
     // control jobs (mine, snapshots, ...), whose callers read the history.
     std::vector<Ack> acks;
-    std::vector<std::unique_ptr<Job>> jobs;
+    std::vector<std::shared_ptr<Job>> jobs;
 
     void add(const wal::Record& r) {
         records.emplace_back(static_cast<uint8_t>(wal::type_of(r)), wal::encode(r));
@@ -152,7 +155,7 @@ struct Node::Impl {
     // Batches handed to the WAL whose durability callback has not run yet.
     size_t in_flight = 0;
     std::condition_variable space_cv;
-    std::deque<std::unique_ptr<Job>> queue;
+    std::deque<std::shared_ptr<Job>> queue;
     bool stopping = false;
     std::thread sequencer;
 
@@ -363,7 +366,7 @@ struct Node::Impl {
         SignedTx& t = job.tx;
         if (std::optional<Rejection> rej = chain->check(t)) {
             ++n_rejections;
-            job.tx_done->publish(SubmitResult{t.hash, std::move(rej)});
+            job.tx_done.publish(SubmitResult{t.hash, std::move(rej)});
             return;
         }
         if (!chain->block_open()) open_into(b);
@@ -385,7 +388,7 @@ struct Node::Impl {
 
     void run_sequencer() {
         for (;;) {
-            std::vector<std::unique_ptr<Job>> jobs;
+            std::vector<std::shared_ptr<Job>> jobs;
             {
                 std::unique_lock lk(queue_mu);
                 // Only this thread changes the chain, so it reads it unlocked.
@@ -628,7 +631,7 @@ struct Node::Impl {
 
     // --- queue ------------------------------------------------------------
 
-    void enqueue(std::unique_ptr<Job> job) {
+    void enqueue(std::shared_ptr<Job> job) {
         std::unique_lock lk(queue_mu);
         space_cv.wait(lk, [&] { return stopping || queue.size() < config.max_queued; });
         if (stopping) throw NodeError("the node is shutting down");
@@ -639,7 +642,7 @@ struct Node::Impl {
     }
 
     void run_control(std::function<void(Batch&)> f) {
-        auto job = std::make_unique<Job>();
+        auto job = std::make_shared<Job>();
         job->is_tx = false;
         job->control = std::move(f);
         std::future<void> done = job->control_done.emplace().get_future();
@@ -754,10 +757,9 @@ SubmitResult Node::submit(SignedTx tx) {
 }
 
 Submission Node::submit_async(SignedTx tx) {
-    auto job = std::make_unique<Job>();
+    auto job = std::make_shared<Job>();
     job->tx = std::move(tx);
-    job->tx_done = std::make_shared<Submission::State>();
-    Submission done(job->tx_done);
+    Submission done(std::shared_ptr<Submission::State>(job, &job->tx_done));
     impl_->enqueue(std::move(job));
     return done;
 }
