@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "ampd/primitives/hex.hpp"
+
 namespace ampd {
 namespace {
 
@@ -69,13 +71,6 @@ void divmod(const u256& a, const u256& b, u256& q, u256& r) {
     }
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 }  // namespace
 
 u256 u256::from_be(std::span<const uint8_t, 32> bytes) {
@@ -118,7 +113,7 @@ std::optional<u256> u256::from_hex(std::string_view s) {
     if (s.empty()) return std::nullopt;
     u256 r;
     for (char c : s) {
-        const int d = hex_digit(c);
+        const int d = hex::digit_value(c);
         if (d < 0) return std::nullopt;
         if ((r.w[3] >> 60) != 0) return std::nullopt;
         r = r << 4;

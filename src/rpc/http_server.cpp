@@ -151,36 +151,39 @@ bool send_all(int fd, iovec* iov, int count) {
     return true;
 }
 
-// The bytes of one connection not yet handed to a parser.
+// The bytes of one connection not yet handed to a parser. The storage is
+// kept between reads (no allocation or zeroing per recv); what a parser left
+// unconsumed (part of a head) moves to the front before the next read.
 class ReadBuffer {
 public:
-    [[nodiscard]] bool empty() const { return begin_ == data_.size(); }
+    [[nodiscard]] bool empty() const { return begin_ == end_; }
     [[nodiscard]] boost::asio::const_buffer pending() const {
-        return {data_.data() + begin_, data_.size() - begin_};
+        return {data_.data() + begin_, end_ - begin_};
     }
     void consume(size_t n) { begin_ += n; }
-    void drop_all() { begin_ = data_.size(); }
+    void drop_all() { begin_ = end_; }
 
     // One recv of up to kReadChunk bytes after what is pending. Returns its
     // result (0 at the peer's end, -1 with errno).
     ssize_t fill(int fd) {
         if (begin_ > 0) {
-            data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(begin_));
+            std::memmove(data_.data(), data_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
             begin_ = 0;
         }
-        const size_t old = data_.size();
-        data_.resize(old + kReadChunk);
+        if (data_.size() < end_ + kReadChunk) data_.resize(end_ + kReadChunk);
         ssize_t n = 0;
         do {
-            n = ::recv(fd, data_.data() + old, kReadChunk, 0);
+            n = ::recv(fd, data_.data() + end_, kReadChunk, 0);
         } while (n < 0 && errno == EINTR);
-        data_.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+        if (n > 0) end_ += static_cast<size_t>(n);
         return n;
     }
 
 private:
     std::vector<char> data_;
     size_t begin_ = 0;
+    size_t end_ = 0;
 };
 
 }  // namespace
@@ -208,7 +211,7 @@ struct HttpServer::Impl {
     std::condition_variable work_cv;
     std::deque<std::pair<int, std::string>> accepted;  // fd, peer
     std::set<int> open;                                // connections being served
-    bool stopping = false;
+    std::atomic<bool> stopping{false};  // set under mu, read without it between requests
 
     Impl(HttpServerConfig c, const Dispatcher& d, MetricsRegistry* m, HealthCheck h)
         : config(std::move(c)), dispatcher(d), metrics(m), health(std::move(h)) {
@@ -229,6 +232,14 @@ struct HttpServer::Impl {
 
     [[nodiscard]] Response json_error(int status, int code, std::string message, bool close) const {
         return Response{status, kJson, error_body(code, std::move(message)), {}, close};
+    }
+
+    [[nodiscard]] static Response not_allowed(const char* allow, std::string message) {
+        return Response{405,
+                        kJson,
+                        error_body(errc::kInvalidRequest, std::move(message)),
+                        {{"Allow", allow}},
+                        false};
     }
 
     [[nodiscard]] Response too_large() const {
@@ -366,13 +377,8 @@ struct HttpServer::Impl {
                 log(req.method_string(), req.target(), peer, res.status);
             }
             if (!write_response(fd, res) || res.close) return;
-            if (stopping_now()) return;
+            if (stopping) return;
         }
-    }
-
-    [[nodiscard]] bool stopping_now() {
-        std::lock_guard lk(mu);
-        return stopping;
     }
 
     // Reads one request into `parser`. kAnswered: `res` holds the answer to
@@ -521,22 +527,12 @@ struct HttpServer::Impl {
                 case http::verb::get:
                     if (path == "/health") return serve_health();
                     if (path == "/metrics") return serve_metrics();
-                    return Response{
-                        405,
-                        kJson,
-                        error_body(errc::kInvalidRequest, "JSON-RPC requests are sent with POST"),
-                        {{"Allow", "POST, OPTIONS"}},
-                        false};
+                    return not_allowed("POST, OPTIONS", "JSON-RPC requests are sent with POST");
                 case http::verb::options:
                     return serve_preflight(req);
                 default:
-                    return Response{405,
-                                    kJson,
-                                    error_body(errc::kInvalidRequest,
-                                               "method not allowed: JSON-RPC requests are sent "
-                                               "with POST"),
-                                    {{"Allow", "POST, GET, OPTIONS"}},
-                                    false};
+                    return not_allowed("POST, GET, OPTIONS",
+                                       "method not allowed: JSON-RPC requests are sent with POST");
             }
         } catch (const std::exception& e) {
             spdlog::error("HTTP {} {} failed: {}", sv(req.method_string()), sv(target), e.what());

@@ -2,30 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <optional>
-
 #include "ampd/primitives/hex.hpp"
 
 namespace ampd::rpc {
 namespace {
 
 using nlohmann::json;
-
-// Digit values by byte, -1 for anything else: a table lookup per digit
-// rather than three range tests (raw transactions are hundreds of digits).
-constexpr std::array<int8_t, 256> kHexDigit = [] {
-    std::array<int8_t, 256> t{};
-    t.fill(-1);
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
-    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A' + 10);
-    return t;
-}();
-
-int hex_digit(char c) {
-    return kHexDigit[static_cast<unsigned char>(c)];
-}
 
 bool has_prefix(std::string_view s) {
     // geth accepts "0X" as well; so do the libraries that talk to it.
@@ -38,7 +20,7 @@ std::string_view hex_digits_of(std::string_view s, std::string_view what) {
     if (!has_prefix(s)) throw invalid_param(what, "hex string without 0x prefix");
     const std::string_view digits = s.substr(2);
     int bad = 0;
-    for (const char c : digits) bad |= hex_digit(c);  // any -1 sets the sign bit
+    for (const char c : digits) bad |= hex::digit_value(c);  // any -1 sets the sign bit
     if (bad < 0) throw invalid_param(what, "invalid hex digit");
     return digits;
 }
@@ -63,15 +45,6 @@ std::string_view quantity_digits(const json& v, std::string_view what, unsigned 
     return digits;
 }
 
-Bytes decode_digits(std::string_view digits) {
-    Bytes out(digits.size() / 2);
-    for (size_t i = 0; i < out.size(); ++i) {
-        out[i] =
-            static_cast<uint8_t>((hex_digit(digits[2 * i]) << 4) | hex_digit(digits[2 * i + 1]));
-    }
-    return out;
-}
-
 template <size_t N>
 FixedBytes<N> fixed_bytes(const json& v, std::string_view what) {
     const std::string_view digits = hex_digits(v, what, "data");
@@ -79,7 +52,7 @@ FixedBytes<N> fixed_bytes(const json& v, std::string_view what) {
         throw invalid_param(what, fmt::format("expected {} bytes of hex ({} digits), got {} digits",
                                               N, 2 * N, digits.size()));
     }
-    return FixedBytes<N>::from(decode_digits(digits));
+    return FixedBytes<N>::from(hex::decode_digits(digits).value());
 }
 
 const json* member(const json& obj, std::string_view key) {
@@ -98,7 +71,7 @@ u256 quantity_u256(const json& v, std::string_view what) {
     u256 r;
     for (const char c : digits) {
         r = r << 4;
-        r.w[0] |= static_cast<uint64_t>(hex_digit(c));
+        r.w[0] |= static_cast<uint64_t>(hex::digit_value(c));
     }
     return r;
 }
@@ -106,7 +79,7 @@ u256 quantity_u256(const json& v, std::string_view what) {
 uint64_t quantity_u64(const json& v, std::string_view what) {
     const std::string_view digits = quantity_digits(v, what, 64);
     uint64_t r = 0;
-    for (const char c : digits) r = (r << 4) | static_cast<uint64_t>(hex_digit(c));
+    for (const char c : digits) r = (r << 4) | static_cast<uint64_t>(hex::digit_value(c));
     return r;
 }
 
@@ -114,22 +87,7 @@ namespace {
 
 Bytes data_from_digits(std::string_view digits, std::string_view what) {
     if (digits.size() % 2 != 0) throw invalid_param(what, "hex string of odd length");
-    return decode_digits(digits);
-}
-
-// Decodes and checks an even number of digits in one pass (raw transactions
-// are hundreds of digits); nullopt if any is not a hex digit.
-std::optional<Bytes> decode_checked(std::string_view digits) {
-    Bytes out(digits.size() / 2);
-    int bad = 0;
-    for (size_t i = 0; i < out.size(); ++i) {
-        const int hi = hex_digit(digits[2 * i]);
-        const int lo = hex_digit(digits[2 * i + 1]);
-        bad |= hi | lo;  // any -1 sets the sign bit
-        out[i] = static_cast<uint8_t>((hi << 4) | lo);
-    }
-    if (bad < 0) return std::nullopt;
-    return out;
+    return hex::decode_digits(digits).value();  // the digits were checked one by one
 }
 
 }  // namespace
@@ -141,7 +99,7 @@ Bytes data_bytes(const json& v, std::string_view what) {
 
 Bytes data_bytes(std::string_view text, std::string_view what) {
     if (has_prefix(text) && text.size() % 2 == 0) {
-        if (auto bytes = decode_checked(text.substr(2))) return std::move(*bytes);
+        if (auto bytes = hex::decode_digits(text.substr(2))) return std::move(*bytes);
     }
     // Malformed: the checks one by one name the problem.
     return data_from_digits(hex_digits_of(text, what), what);

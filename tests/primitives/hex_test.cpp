@@ -27,6 +27,19 @@ TEST(Hex, DecodeLoose) {
     EXPECT_FALSE(hex::decode_loose("0xg0").has_value());
 }
 
+TEST(Hex, DecodeDigitsTakesNoPrefix) {
+    EXPECT_EQ(hex::decode_digits(""), Bytes{});
+    EXPECT_EQ(hex::decode_digits("00ffAb"), (Bytes{0x00, 0xff, 0xab}));
+    EXPECT_FALSE(hex::decode_digits("0x12"));  // 'x' is not a digit
+    EXPECT_FALSE(hex::decode_digits("abc"));   // odd
+    EXPECT_FALSE(hex::decode_digits(std::string(344, 'a') + "g0"));
+    EXPECT_FALSE(hex::decode_digits("g" + std::string(345, 'a')));
+    EXPECT_EQ(hex::digit_value('F'), 15);
+    EXPECT_EQ(hex::digit_value('9'), 9);
+    EXPECT_EQ(hex::digit_value('G'), -1);
+    EXPECT_EQ(hex::digit_value('\xff'), -1);
+}
+
 TEST(Hex, Encode) {
     EXPECT_EQ(hex::encode(Bytes{}), "0x");
     EXPECT_EQ(hex::encode(Bytes{0xde, 0xad, 0xBE, 0xef, 0x01}), "0xdeadbeef01");
