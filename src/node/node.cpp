@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -387,6 +388,7 @@ struct Node::Impl {
     }
 
     void run_sequencer() {
+        ::pthread_setname_np(::pthread_self(), "ampd-sequencer");
         for (;;) {
             std::vector<std::shared_ptr<Job>> jobs;
             {
@@ -504,6 +506,7 @@ struct Node::Impl {
     }
 
     void run_indexer() {
+        ::pthread_setname_np(::pthread_self(), "ampd-indexer");
         std::unique_lock lk(index_mu);
         for (;;) {
             index_cv.wait(lk, [&] { return index_stop || !index_queue.empty(); });
@@ -575,6 +578,7 @@ struct Node::Impl {
     }
 
     void run_snapshotter() {
+        ::pthread_setname_np(::pthread_self(), "ampd-snapshot");
         for (;;) {
             SnapJob job;
             {

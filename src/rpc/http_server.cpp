@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -300,6 +301,7 @@ struct HttpServer::Impl {
     }
 
     void run_acceptor() {
+        ::pthread_setname_np(::pthread_self(), "ampd-accept");
         const timeval read_tv = to_timeval(config.keep_alive_timeout);
         const timeval write_tv = to_timeval(config.write_timeout);
         for (;;) {
@@ -338,6 +340,7 @@ struct HttpServer::Impl {
     }
 
     void run_worker() {
+        ::pthread_setname_np(::pthread_self(), "ampd-rpc");
         for (;;) {
             std::pair<int, std::string> conn;
             {

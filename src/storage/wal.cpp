@@ -1,5 +1,7 @@
 #include "ampd/storage/wal.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -227,6 +229,7 @@ Status Wal::Impl::write_batch(const std::vector<Queued>& batch) {
 }
 
 void Wal::Impl::run_flusher() {
+    ::pthread_setname_np(::pthread_self(), "ampd-wal");
     std::vector<Queued> batch;
     std::vector<PendingCallback> batch_callbacks;
     std::unique_lock lk(mu);

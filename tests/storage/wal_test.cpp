@@ -7,7 +7,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "ampd/storage/wal_format.hpp"
@@ -145,6 +148,23 @@ TEST(Wal, AppendSyncReopenReplay) {
     EXPECT_TRUE(recs[5].payload.empty());
     // Appending continues the sequence.
     EXPECT_EQ(*wal->append(1, payload_for(7)), 7u);
+}
+
+// Operators find the flusher in `top -H` and profiles by its name.
+TEST(Wal, FlusherThreadIsNamed) {
+    TestDir dir;
+    auto wal = open_ok(dir.path(), WalOptions{});
+    ASSERT_NE(wal, nullptr);
+    ASSERT_TRUE(wal->append(1, payload_for(1)));
+    ASSERT_TRUE(wal->sync());  // the flusher has run, so it has named itself
+    int named = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (name == "ampd-wal") ++named;
+    }
+    EXPECT_EQ(named, 1);
 }
 
 TEST(Wal, ReplayFromTheMiddleAndBounds) {
