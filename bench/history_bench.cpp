@@ -23,6 +23,10 @@
 //                         (empty block cache): what the first query after a
 //                         start pays. With direct I/O (the default) its reads
 //                         come from the disk; without, from the page cache.
+//   HistoryGetLogsSparse/0  query 0 on a store of 100,000 blocks of one
+//                         such transaction each (a chain mining a block per
+//                         transaction): the largest range eth_getLogs
+//                         allows, 391 log index epochs.
 // AMPD_BENCH_HISTORY_DIRECT_IO=0 in the environment opens every store of
 // this file without direct I/O (HistoryOptions::direct_io), for comparison.
 // Items of HistoryPutBlock are transactions. cpu_us_per_tx counts the whole process's CPU
@@ -204,25 +208,26 @@ BENCHMARK(BM_HistoryPutBlock)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
 
-// One store for every HistoryGetLogs run, built on first use.
+// A store of `blocks` blocks of `per_block` transactions, built on first
+// use and shared by the runs of its benchmarks.
 struct LogsFixture {
     std::filesystem::path dir;
     std::unique_ptr<storage::HistoryStore> store;
     std::vector<Address> accounts;
-    static constexpr uint64_t kBlocks = 500;
-    static constexpr size_t kPerBlock = 2000;
+    uint64_t blocks = 0;
 
-    LogsFixture() {
+    LogsFixture(uint64_t n_blocks, size_t per_block) : blocks(n_blocks) {
         dir = std::filesystem::temp_directory_path() /
-              ("ampd-bench-history-logs-" + std::to_string(::getpid()));
+              ("ampd-bench-history-logs-" + std::to_string(n_blocks) + "-" +
+               std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
         auto s = storage::HistoryStore::open(dir, bench_options());
         if (!s) throw std::runtime_error(s.error().message);
         store = std::move(*s);
         std::mt19937_64 rng(1);
         for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
-        for (uint64_t b = 0; b < kBlocks; ++b) {
-            const BlockData d = make_block(b, kPerBlock, rng, accounts);
+        for (uint64_t b = 0; b < blocks; ++b) {
+            const BlockData d = make_block(b, per_block, rng, accounts);
             if (!store->put_block(d.block, d.txs, d.receipts)) {
                 throw std::runtime_error("put_block failed");
             }
@@ -234,8 +239,17 @@ struct LogsFixture {
     }
 };
 
+// 500 blocks of 2000 transactions: a busy chain.
 LogsFixture& logs_fixture() {
-    static LogsFixture f;
+    static LogsFixture f(500, 2000);
+    return f;
+}
+
+// 100,000 blocks of one transaction: a quiet chain mining a block per
+// transaction (dev automine), where a range of the largest size eth_getLogs
+// allows spans 391 log index epochs.
+LogsFixture& sparse_fixture() {
+    static LogsFixture f(100'000, 1);
     return f;
 }
 
@@ -252,7 +266,7 @@ storage::LogFilter query_filter(const LogsFixture& f, int64_t q) {
     switch (q) {
         case 0:
             filter.from_block = 0;
-            filter.to_block = LogsFixture::kBlocks - 1;
+            filter.to_block = f.blocks - 1;
             filter.topics[0] = std::vector<Bytes32>{kTransfer};
             filter.topics[1] = std::vector<Bytes32>{topic_of(f.accounts[5])};
             break;
@@ -276,8 +290,7 @@ storage::LogFilter query_filter(const LogsFixture& f, int64_t q) {
 // Runs query Q (state.range(0)) once per iteration; `reopen` opens the
 // store afresh before each (untimed), so every query starts with an empty
 // block cache.
-void run_get_logs(benchmark::State& state, bool reopen) {
-    LogsFixture& f = logs_fixture();
+void run_get_logs(benchmark::State& state, LogsFixture& f, bool reopen) {
     const storage::LogFilter filter = query_filter(f, state.range(0));
     storage::LogLimits limits;
     limits.max_results = 1'000'000;
@@ -307,12 +320,12 @@ void run_get_logs(benchmark::State& state, bool reopen) {
 }
 
 void BM_HistoryGetLogs(benchmark::State& state) {
-    run_get_logs(state, false);
+    run_get_logs(state, logs_fixture(), false);
 }
 BENCHMARK(BM_HistoryGetLogs)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 void BM_HistoryGetLogsCold(benchmark::State& state) {
-    run_get_logs(state, true);
+    run_get_logs(state, logs_fixture(), true);
 }
 BENCHMARK(BM_HistoryGetLogsCold)
     ->Arg(0)
@@ -320,5 +333,12 @@ BENCHMARK(BM_HistoryGetLogsCold)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);
+
+// Query 0 (one account as sender, every block) on the quiet chain: 100,000
+// blocks, the most eth_getLogs allows.
+void BM_HistoryGetLogsSparse(benchmark::State& state) {
+    run_get_logs(state, sparse_fixture(), false);
+}
+BENCHMARK(BM_HistoryGetLogsSparse)->Arg(0)->Unit(benchmark::kMillisecond);
 
 }  // namespace

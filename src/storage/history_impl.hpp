@@ -9,8 +9,8 @@
 //   tx_hashes     hash(32)                           -> number(8) tx_index(4)
 //   txs           number(8) tx_index(4)              -> TxRecord
 //   receipts      number(8) tx_index(4)              -> ReceiptRecord
-//   log_addr      address(20) number(8)              -> postings
-//   log_topic     position(1) topic(32) number(8)    -> postings
+//   log_addr      epoch(8) address(20) number(8)           -> postings
+//   log_topic     epoch(8) position(1) topic(32) number(8) -> postings
 // Transactions are kept by position, like receipts, and found by hash
 // through the small `tx_hashes` map: the hash-keyed family then holds
 // 12-byte values, so compaction, which merges every family with keys at
@@ -19,9 +19,16 @@
 // The log indexes hold one key per block and distinct address (or topic at
 // a position) among the block's logs; its value, the postings, lists that
 // key's logs in the block: (log_index u32 LE, tx_index u32 LE) pairs in
-// increasing log_index order. They use a fixed prefix extractor (address,
-// or position+topic), so a query for one address over a block range is a
-// prefix seek with prefix bloom filters.
+// increasing log_index order. Their keys start with the block's epoch
+// (number / kLogIndexEpochBlocks, big-endian): without it a new block's
+// keys would land all over the family (one per account it touches), every
+// flushed file would overlap the whole index, and compaction would rewrite
+// the entire index over and over as it grows. With it, new keys land in the
+// newest epoch's key range only, compaction merges within that range, and
+// the files of closed epochs move down the levels without being rewritten.
+// They use a fixed prefix extractor (epoch+address, or
+// epoch+position+topic), so a query for one address over a block range is
+// one prefix seek per epoch it spans, with prefix bloom filters.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -56,8 +63,9 @@ enum Cf : size_t {
 // Meta key holding the number of the last indexed block.
 inline constexpr const char* kLastIndexedKey = "last_indexed_block";
 
-inline constexpr size_t kAddrPrefix = 20;
-inline constexpr size_t kTopicPrefix = 33;
+inline constexpr size_t kEpochSize = 8;
+inline constexpr size_t kAddrPrefix = kEpochSize + 20;
+inline constexpr size_t kTopicPrefix = kEpochSize + 1 + 32;
 inline constexpr size_t kPositionSuffix = 8;  // block number
 inline constexpr size_t kPostingSize = 8;     // log_index u32 LE, tx_index u32 LE
 
@@ -84,9 +92,21 @@ inline std::string position_key(uint64_t block, uint32_t tx_index) {
     return k;
 }
 
-inline std::string topic_prefix(uint8_t position, const Bytes32& topic) {
+inline uint64_t index_epoch(uint64_t block) {
+    return block / kLogIndexEpochBlocks;
+}
+
+// What follows the epoch in a log_addr or log_topic key, before the block.
+inline std::string topic_field(uint8_t position, const Bytes32& topic) {
     std::string k(1, static_cast<char>(position));
     k += raw(topic);
+    return k;
+}
+
+// epoch + field: the prefix extractor's unit.
+inline std::string index_prefix(uint64_t epoch, std::string_view field) {
+    std::string k = be64(epoch);
+    k += field;
     return k;
 }
 

@@ -61,7 +61,7 @@ bool matches(const Normalized& f, const LogRecordStored& log) {
 
 struct Candidate {
     Cf cf = kLogAddr;
-    std::vector<std::string> prefixes;
+    std::vector<std::string> fields;  // of each value: its key without epoch and block
     int rank = 0;  // tried in rank order: likely-selective first keeps the counting short
 };
 
@@ -72,19 +72,19 @@ std::vector<Candidate> candidates_of(const Normalized& f) {
     std::vector<Candidate> out;
     if (!f.addresses.empty()) {
         Candidate c{kLogAddr, {}, 1};
-        for (const Address& a : f.addresses) c.prefixes.push_back(raw(a));
+        for (const Address& a : f.addresses) c.fields.push_back(raw(a));
         out.push_back(std::move(c));
     }
     for (size_t i = 0; i < 4; ++i) {
         if (f.topics[i].empty()) continue;
         Candidate c{kLogTopic, {}, i == 0 ? 2 : 0};
         for (const Bytes32& t : f.topics[i]) {
-            c.prefixes.push_back(topic_prefix(static_cast<uint8_t>(i), t));
+            c.fields.push_back(topic_field(static_cast<uint8_t>(i), t));
         }
         out.push_back(std::move(c));
     }
     std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-        return std::tie(a.rank, a.prefixes) < std::tie(b.rank, b.prefixes);
+        return std::tie(a.rank, a.fields) < std::tie(b.rank, b.fields);
     });
     return out;
 }
@@ -126,8 +126,9 @@ StorageError too_many_results(size_t max) {
 }
 
 // Walks the index entries of `c` in [from, to], one per log (a key holds
-// the postings of one block). `visit(entry)` returns false to stop early.
-// Returns false when stopped.
+// the postings of one block): epoch by epoch, and within an epoch value by
+// value. `visit(entry)` returns false to stop early. Returns false when
+// stopped.
 template <class Visit>
 Result<bool> walk(const HistoryStore::Impl& impl, const rocksdb::Snapshot* snap, const Candidate& c,
                   uint64_t from, uint64_t to, Visit&& visit) {
@@ -135,29 +136,37 @@ Result<bool> walk(const HistoryStore::Impl& impl, const rocksdb::Snapshot* snap,
     ro.snapshot = snap;
     ro.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(ro, impl.cf(c.cf)));
-    for (const std::string& prefix : c.prefixes) {
-        for (it->Seek(index_key(prefix, from)); it->Valid(); it->Next()) {
-            const ByteView key = view(it->key());
-            if (key.size() != prefix.size() + kPositionSuffix)
-                return bad_index("key has a bad size");
-            if (!std::equal(prefix.begin(), prefix.end(), key.begin(),
-                            [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; })) {
-                break;
+    for (uint64_t epoch = index_epoch(from);; ++epoch) {
+        const uint64_t first = std::max(from, epoch * kLogIndexEpochBlocks);
+        const uint64_t last = std::min(to, epoch * kLogIndexEpochBlocks + kLogIndexEpochBlocks - 1);
+        for (const std::string& field : c.fields) {
+            const std::string prefix = index_prefix(epoch, field);
+            for (it->Seek(index_key(prefix, first)); it->Valid(); it->Next()) {
+                const ByteView key = view(it->key());
+                if (key.size() != prefix.size() + kPositionSuffix) {
+                    return bad_index("key has a bad size");
+                }
+                if (!std::equal(prefix.begin(), prefix.end(), key.begin(),
+                                [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; })) {
+                    break;
+                }
+                Entry e;
+                e.block = codec::get_be<uint64_t>(key.data() + prefix.size());
+                if (index_epoch(e.block) != epoch) return bad_index("key is in the wrong epoch");
+                if (e.block > last) break;
+                const ByteView value = view(it->value());
+                if (value.empty() || value.size() % kPostingSize != 0) {
+                    return bad_index("value has a bad size");
+                }
+                for (size_t off = 0; off < value.size(); off += kPostingSize) {
+                    e.log_index = codec::get_le<uint32_t>(value.data() + off);
+                    e.tx_index = codec::get_le<uint32_t>(value.data() + off + 4);
+                    if (!visit(e)) return false;
+                }
             }
-            Entry e;
-            e.block = codec::get_be<uint64_t>(key.data() + prefix.size());
-            if (e.block > to) break;
-            const ByteView value = view(it->value());
-            if (value.empty() || value.size() % kPostingSize != 0) {
-                return bad_index("value has a bad size");
-            }
-            for (size_t off = 0; off < value.size(); off += kPostingSize) {
-                e.log_index = codec::get_le<uint32_t>(value.data() + off);
-                e.tx_index = codec::get_le<uint32_t>(value.data() + off + 4);
-                if (!visit(e)) return false;
-            }
+            if (!it->status().ok()) return from_rocks(it->status(), "scan log index");
         }
-        if (!it->status().ok()) return from_rocks(it->status(), "scan log index");
+        if (last == to) break;
     }
     return true;
 }

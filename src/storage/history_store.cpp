@@ -30,7 +30,7 @@ namespace {
 //    store of an older node would disagree with the blocks its log replays.
 // 4: receiptsRoot is SHA-256 (block hashes change again).
 // 5: transactions are kept by position; `tx_hashes` maps a hash to it.
-constexpr uint32_t kFormatVersion = 5;
+constexpr uint32_t kFormatVersion = 6;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -192,11 +192,12 @@ BlockIndex block_index(uint64_t number, const std::vector<ReceiptRecord>& receip
     std::unordered_map<Address, size_t, AddressHash> addr_at;
     std::array<std::unordered_map<Bytes32, size_t, Bytes32Hash>, kMaxTopics> topic_at;
     const std::string suffix = be64(number);
+    const uint64_t epoch = index_epoch(number);
     for (const ReceiptRecord& rc : receipts) {
         for (const LogRecordStored& log : rc.logs) {
             auto [a, added] = addr_at.try_emplace(log.address, out.addr.size());
             if (added) {
-                std::string key = raw(log.address);
+                std::string key = index_prefix(epoch, raw(log.address));
                 key += suffix;
                 out.addr.emplace_back(std::move(key), std::string());
             }
@@ -204,7 +205,8 @@ BlockIndex block_index(uint64_t number, const std::vector<ReceiptRecord>& receip
             for (size_t p = 0; p < log.topics.size() && p < kMaxTopics; ++p) {
                 auto [t, new_topic] = topic_at[p].try_emplace(log.topics[p], out.topic.size());
                 if (new_topic) {
-                    std::string key = topic_prefix(static_cast<uint8_t>(p), log.topics[p]);
+                    std::string key =
+                        index_prefix(epoch, topic_field(static_cast<uint8_t>(p), log.topics[p]));
                     key += suffix;
                     out.topic.emplace_back(std::move(key), std::string());
                 }

@@ -511,17 +511,15 @@ TEST_F(HistoryLogs, EmptyStoreAnswersNothing) {
     EXPECT_TRUE(empty->get_logs(range(0, 10))->empty());
 }
 
-// Random blocks and random filters against a brute-force reference.
-TEST(HistoryLogsProperty, MatchesBruteForce) {
-    TestDir dir;
-    auto store = open_ok(dir.path());
-    ASSERT_NE(store, nullptr);
-    std::mt19937 rng(20240601);
-    auto pick = [&](unsigned n) { return static_cast<uint8_t>(rng() % n); };
-
+// Random blocks (numbers 0..n-1; a block has logs with probability
+// 1/sparsity) and the store they are written to.
+std::vector<BlockData> random_blocks(HistoryStore& store, std::mt19937& rng, uint64_t n,
+                                     unsigned sparsity) {
+    auto pick = [&](unsigned k) { return static_cast<uint8_t>(rng() % k); };
     std::vector<BlockData> blocks;
-    for (uint64_t n = 0; n < 80; ++n) {
-        std::vector<std::vector<LogSpec>> txs(pick(5));
+    for (uint64_t number = 0; number < n; ++number) {
+        std::vector<std::vector<LogSpec>> txs;
+        if (rng() % sparsity == 0) txs.resize(pick(5));
         for (auto& logs : txs) {
             logs.resize(pick(4));
             for (LogSpec& l : logs) {
@@ -530,48 +528,125 @@ TEST(HistoryLogsProperty, MatchesBruteForce) {
                 for (uint8_t& t : l.topics) t = pick(6);
             }
         }
-        blocks.push_back(make_block(n, txs));
-        put_ok(*store, blocks.back());
+        blocks.push_back(make_block(number, txs));
+        const Status st =
+            store.put_block(blocks.back().block, blocks.back().txs, blocks.back().receipts);
+        EXPECT_TRUE(st) << st.error().describe();
     }
+    return blocks;
+}
 
-    for (int q = 0; q < 400; ++q) {
+// The logs of `blocks` that `f` selects, by scanning them all.
+std::vector<FoundLog> brute_force(const std::vector<BlockData>& blocks, const LogFilter& f) {
+    std::vector<FoundLog> out;
+    for (const BlockData& d : blocks) {
+        if (d.block.number < f.from_block || d.block.number > f.to_block) continue;
+        for (const ReceiptRecord& r : d.receipts) {
+            for (const LogRecordStored& log : r.logs) {
+                bool ok = f.addresses.empty() || std::find(f.addresses.begin(), f.addresses.end(),
+                                                           log.address) != f.addresses.end();
+                for (size_t i = 0; ok && i < 4; ++i) {
+                    if (!f.topics[i] || f.topics[i]->empty()) continue;
+                    ok = i < log.topics.size() &&
+                         std::find(f.topics[i]->begin(), f.topics[i]->end(), log.topics[i]) !=
+                             f.topics[i]->end();
+                }
+                if (ok)
+                    out.push_back(
+                        FoundLog{log, d.block.number, d.block.hash, r.tx_hash, r.tx_index});
+            }
+        }
+    }
+    return out;
+}
+
+// `queries` random filters over ranges starting below `max_from` and
+// spanning up to `max_span` blocks, each answered by the store as a scan of
+// `blocks` answers it.
+void expect_brute_force_answers(const HistoryStore& store, const std::vector<BlockData>& blocks,
+                                std::mt19937& rng, int queries, unsigned max_from,
+                                unsigned max_span) {
+    auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+    for (int q = 0; q < queries; ++q) {
         LogFilter f;
-        f.from_block = pick(85);
-        f.to_block = f.from_block + pick(40);
+        f.from_block = pick(max_from);
+        f.to_block = f.from_block + pick(max_span);
         if (pick(2) == 0) {
-            for (int k = pick(3); k >= 0; --k) f.addresses.push_back(address_n(pick(6)));
+            for (int k = static_cast<int>(pick(3)); k >= 0; --k) {
+                f.addresses.push_back(address_n(static_cast<uint8_t>(pick(6))));
+            }
         }
         for (auto& slot : f.topics) {
             if (pick(3) != 0) continue;
             slot.emplace();
-            for (int k = pick(3); k > 0; --k) slot->push_back(topic_n(pick(7)));
-        }
-
-        std::vector<FoundLog> expected;
-        for (const BlockData& d : blocks) {
-            if (d.block.number < f.from_block || d.block.number > f.to_block) continue;
-            for (const ReceiptRecord& r : d.receipts) {
-                for (const LogRecordStored& log : r.logs) {
-                    bool ok = f.addresses.empty() ||
-                              std::find(f.addresses.begin(), f.addresses.end(), log.address) !=
-                                  f.addresses.end();
-                    for (size_t i = 0; ok && i < 4; ++i) {
-                        if (!f.topics[i] || f.topics[i]->empty()) continue;
-                        ok = i < log.topics.size() &&
-                             std::find(f.topics[i]->begin(), f.topics[i]->end(), log.topics[i]) !=
-                                 f.topics[i]->end();
-                    }
-                    if (ok) {
-                        expected.push_back(
-                            FoundLog{log, d.block.number, d.block.hash, r.tx_hash, r.tx_index});
-                    }
-                }
+            for (int k = static_cast<int>(pick(3)); k > 0; --k) {
+                slot->push_back(topic_n(static_cast<uint8_t>(pick(7))));
             }
         }
-        auto got = store->get_logs(f);
+
+        const std::vector<FoundLog> expected = brute_force(blocks, f);
+        auto got = store.get_logs(f);
         ASSERT_TRUE(got) << got.error().describe();
-        ASSERT_EQ(*got, expected) << "query " << q;
+        ASSERT_EQ(*got, expected) << "query " << q << ": blocks " << f.from_block << "-"
+                                  << f.to_block;
     }
+}
+
+// Random blocks and random filters against a brute-force reference.
+TEST(HistoryLogsProperty, MatchesBruteForce) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    std::mt19937 rng(20240601);
+    const std::vector<BlockData> blocks = random_blocks(*store, rng, 80, 1);
+    expect_brute_force_answers(*store, blocks, rng, 400, 85, 40);
+}
+
+// The log index keys each block under its epoch: ranges that start, end or
+// straddle epoch boundaries, and a truncation in the middle of an epoch.
+TEST(HistoryLogsProperty, MatchesBruteForceAcrossIndexEpochs) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    std::mt19937 rng(20261202);
+    constexpr uint64_t kEpoch = kLogIndexEpochBlocks;
+    std::vector<BlockData> blocks = random_blocks(*store, rng, 3 * kEpoch + 40, 6);
+    expect_brute_force_answers(*store, blocks, rng, 300, 3 * kEpoch + 50, 2 * kEpoch);
+
+    // Exactly one epoch; its last block with the next one's first; one
+    // block at each end of an epoch; the first block to the last.
+    const std::pair<uint64_t, uint64_t> ranges[] = {
+        {kEpoch, 2 * kEpoch - 1}, {2 * kEpoch - 1, 2 * kEpoch}, {kEpoch, kEpoch},
+        {kEpoch - 1, kEpoch - 1}, {0, 3 * kEpoch + 39},
+    };
+    for (const auto& [from, to] : ranges) {
+        for (uint8_t a = 1; a <= 3; ++a) {
+            LogFilter f;
+            f.from_block = from;
+            f.to_block = to;
+            f.addresses = {address_n(a)};
+            const std::vector<FoundLog> expected = brute_force(blocks, f);
+            auto got = store->get_logs(f);
+            ASSERT_TRUE(got) << got.error().describe();
+            EXPECT_EQ(*got, expected) << "blocks " << from << "-" << to;
+            f.addresses.clear();
+            f.topics[1] = std::vector<Bytes32>{topic_n(a)};
+            got = store->get_logs(f);
+            ASSERT_TRUE(got) << got.error().describe();
+            EXPECT_EQ(*got, brute_force(blocks, f)) << "blocks " << from << "-" << to;
+        }
+    }
+    LogFilter whole;
+    whole.to_block = 3 * kEpoch + 39;
+    whole.addresses = {address_n(1)};
+    EXPECT_GT(brute_force(blocks, whole).size(), 20u);  // the blocks have logs to find
+
+    // Truncating into the second epoch drops the later epochs' keys and the
+    // tail of the second.
+    const uint64_t keep = kEpoch + kEpoch / 2;
+    ASSERT_TRUE(store->truncate_after(keep));
+    blocks.resize(keep + 1);
+    expect_brute_force_answers(*store, blocks, rng, 200, 3 * kEpoch + 50, 2 * kEpoch);
 }
 
 TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {

@@ -76,6 +76,13 @@ struct LogFilter {
     std::array<std::optional<std::vector<Bytes32>>, 4> topics;
 };
 
+// The log index groups its keys by runs of this many blocks ("epochs"), so
+// that the index of new blocks never makes compaction rewrite the index of
+// old ones. A query seeks once per epoch its block range spans (and per
+// value of the filter it walks), so a range of N blocks costs about
+// N / kLogIndexEpochBlocks seeks. Part of the store's format.
+inline constexpr uint64_t kLogIndexEpochBlocks = 256;
+
 struct LogLimits {
     uint64_t max_block_range = 100000;
     size_t max_results = 10000;
