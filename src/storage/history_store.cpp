@@ -83,6 +83,17 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
                                compression,
                                compression,
                                compression};
+    if (c == kTxs || c == kReceipts) {
+        // Except these two, which hold most of the bytes: their keys arrive
+        // in order, so their files are never merged, only moved down, and a
+        // move is a rename only while the compression stays the same. With
+        // the first compressed level below, every file was rewritten once
+        // more just to compress it (HistoryPutBlockLong: 6.9 s of
+        // compaction CPU for 4,000,000 transactions); compressing as they
+        // are flushed costs a fraction of that and writes a third of the
+        // bytes.
+        o.compression_per_level.assign(7, compression);
+    }
     o.level_compaction_dynamic_level_bytes = true;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
