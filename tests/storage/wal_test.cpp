@@ -355,6 +355,22 @@ TEST_P(WalTornTail, TruncatedAndAppendingContinues) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, WalTornTail, testing::Range(0, 8));
 
+// A parameterized test's directory sits directly in the temporary root, so
+// removing it leaves nothing behind (its name has a '/' in it).
+class TempDirOfParameterizedTest : public testing::TestWithParam<int> {};
+
+TEST_P(TempDirOfParameterizedTest, IsRemovedWhole) {
+    std::filesystem::path made;
+    {
+        TestDir dir;
+        made = dir.path();
+        EXPECT_TRUE(std::filesystem::equivalent(made.parent_path(), testing::TempDir())) << made;
+    }
+    EXPECT_FALSE(std::filesystem::exists(made));
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, TempDirOfParameterizedTest, testing::Range(0, 2));
+
 void expect_corruption(const std::filesystem::path& dir, const std::string& file,
                        const std::string& fragment) {
     auto r = Wal::open(dir, no_sync());

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -17,7 +18,13 @@ public:
         const auto* info = testing::UnitTest::GetInstance()->current_test_info();
         std::string name =
             prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-        if (info != nullptr) name += std::string("-") + info->name();
+        if (info != nullptr) {
+            // A parameterized test is named "Case/0": without this the
+            // directory would be a child of one the destructor never removes.
+            std::string test = info->name();
+            std::replace(test.begin(), test.end(), '/', '_');
+            name += "-" + test;
+        }
         path_ = std::filesystem::path(testing::TempDir()) / name;
         std::filesystem::remove_all(path_);
         std::filesystem::create_directories(path_);
