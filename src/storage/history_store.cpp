@@ -97,7 +97,13 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
     o.level_compaction_dynamic_level_bytes = true;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
-    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(opt.bloom_bits_per_key));
+    if (c != kBlocks && c != kTxs && c != kReceipts) {
+        // Not for the families keyed by position: their keys arrive in
+        // order, so their files never overlap, a read is for a position that
+        // tx_hashes or the block just named, and a filter would only be
+        // hashed and built on every flush.
+        t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(opt.bloom_bits_per_key));
+    }
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     if (c == kLogAddr || c == kLogTopic) {
@@ -163,19 +169,23 @@ Status validate_block(const BlockRecord& block, const std::vector<TxRecord>& txs
     for (size_t i = 0; i < n; ++i) {
         const TxRecord& tx = txs[i];
         const ReceiptRecord& rc = receipts[i];
-        const std::string where =
-            "block " + std::to_string(block.number) + " tx " + std::to_string(i);
+        // The message is built only for a refusal: this runs for every
+        // transaction the node indexes.
+        const auto refuse = [&](std::string_view why) {
+            return invalid("block " + std::to_string(block.number) + " tx " + std::to_string(i) +
+                           ": " + std::string(why));
+        };
         if (tx.hash != block.tx_hashes[i] || rc.tx_hash != block.tx_hashes[i]) {
-            return invalid(where + ": hash differs from the block's tx_hashes");
+            return refuse("hash differs from the block's tx_hashes");
         }
         if (tx.block_number != block.number || rc.block_number != block.number) {
-            return invalid(where + ": wrong block number");
+            return refuse("wrong block number");
         }
-        if (tx.index != i || rc.tx_index != i) return invalid(where + ": wrong index");
+        if (tx.index != i || rc.tx_index != i) return refuse("wrong index");
         for (const LogRecordStored& log : rc.logs) {
-            if (log.topics.size() > kMaxTopics) return invalid(where + ": log with over 4 topics");
+            if (log.topics.size() > kMaxTopics) return refuse("log with over 4 topics");
             if (have_log && log.log_index <= prev_log_index) {
-                return invalid(where + ": log indexes must increase through the block");
+                return refuse("log indexes must increase through the block");
             }
             have_log = true;
             prev_log_index = log.log_index;
