@@ -125,12 +125,17 @@ bool NodeProcess::alive() const {
     return ::waitpid(pid_, &status, WNOHANG) == 0;
 }
 
-double NodeProcess::cpu_seconds() const {
-    std::ifstream in(fmt::format("/proc/{}/stat", pid_));
+namespace {
+
+// User + system CPU seconds from a /proc stat file, and the name in it.
+double stat_cpu_seconds(const std::filesystem::path& stat, std::string* name) {
+    std::ifstream in(stat);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     // The command name (field 2) may hold spaces; fields count from after its ')'.
+    const size_t open = text.find('(');
     const size_t close = text.rfind(')');
-    if (close == std::string::npos) return 0;
+    if (open == std::string::npos || close == std::string::npos || close < open) return 0;
+    if (name != nullptr) *name = text.substr(open + 1, close - open - 1);
     std::istringstream fields(text.substr(close + 2));
     std::string skip;
     for (int i = 3; i <= 13; ++i) fields >> skip;
@@ -138,6 +143,24 @@ double NodeProcess::cpu_seconds() const {
     double stime = 0;
     fields >> utime >> stime;
     return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double NodeProcess::cpu_seconds() const {
+    return stat_cpu_seconds(fmt::format("/proc/{}/stat", pid_), nullptr);
+}
+
+std::map<std::string, double> NodeProcess::thread_cpu_seconds() const {
+    std::map<std::string, double> out;
+    std::error_code ec;
+    for (const auto& task :
+         std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid_), ec)) {
+        std::string name;
+        const double s = stat_cpu_seconds(task.path() / "stat", &name);
+        if (!name.empty()) out[name] += s;
+    }
+    return out;
 }
 
 int NodeProcess::stop(rusage* usage) {

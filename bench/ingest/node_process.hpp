@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ public:
     [[nodiscard]] bool alive() const;
     // User + system CPU seconds the process has used so far (/proc/<pid>/stat).
     [[nodiscard]] double cpu_seconds() const;
+    // The same per thread name (/proc/<pid>/task/*/stat), summed over the
+    // threads that share one (the RPC workers, RocksDB's pools). A thread
+    // that has exited is no longer counted.
+    [[nodiscard]] std::map<std::string, double> thread_cpu_seconds() const;
     // SIGTERM, then waits (SIGKILL after 60 s); returns the wait status and
     // fills `usage` with the child's whole-life resource usage.
     int stop(rusage* usage);

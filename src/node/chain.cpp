@@ -181,6 +181,8 @@ void Chain::open_block(uint64_t timestamp) {
     }
     open_.emplace();
     open_->timestamp = timestamp;
+    open_->txs.reserve(last_block_txs_);
+    open_->receipts.reserve(last_block_txs_);
 }
 
 uint64_t Chain::open_block_timestamp() const {
@@ -281,6 +283,7 @@ SealedBlock Chain::seal() {
     buf.insert(buf.end(), b.receipts_root.b.begin(), b.receipts_root.b.end());
     b.state_root = keccak256(ByteView(buf));
     seal_hash(b);
+    last_block_txs_ = open_->txs.size();
     out.txs = std::move(open_->txs);
     out.receipts = std::move(open_->receipts);
     head_ = ChainHead{b.number, b.hash, b.state_root, b.timestamp};

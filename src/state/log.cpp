@@ -1,8 +1,8 @@
 #include "ampd/state/log.hpp"
 
 #include <algorithm>
+#include <cstring>
 
-#include "ampd/primitives/abi.hpp"
 #include "ampd/primitives/keccak.hpp"
 
 namespace ampd::state {
@@ -47,60 +47,87 @@ EventDescriptor make_event(std::string_view name, std::initializer_list<EventPar
     return d;
 }
 
+namespace {
+
+// The low 64 bits of a big-endian word: a dynamic parameter's byte length.
+uint64_t word_low64(const Bytes32& w) {
+    uint64_t v = 0;
+    for (size_t i = 24; i < 32; ++i) v = (v << 8) | w.b[i];
+    return v;
+}
+
+void put_word_u64(uint8_t* at, uint64_t v) {
+    for (size_t i = 0; i < 8; ++i) at[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+size_t padded32(size_t n) {
+    return (n + 31) / 32 * 32;
+}
+
+}  // namespace
+
+// ABI encoding of the non-indexed parameters, written in place: a head word
+// per parameter (the value, or a dynamic one's offset), then each dynamic
+// one's tail (length word, payload padded to a word). The sequencer encodes
+// every log of every transaction; measuring the size first lets the data be
+// one zero-filled allocation written through offsets instead of an encoder
+// with an allocation per value.
 RawLog encode_log(const LogRecord& log) {
     RawLog raw;
     raw.address = log.emitter;
     const EventDescriptor& ev = *log.event;
     raw.topics.reserve(1 + ev.params.size());
     raw.topics.push_back(ev.topic0);
-    abi::Encoder data;
+    const auto empty_literal = [&log](size_t i, uint64_t len) {
+        return len == 0 && ((log.empty_literals >> i) & 1U) != 0;
+    };
+    size_t head_bytes = 0;
+    size_t tail_bytes = 0;
     size_t blob_pos = 0;
-    std::vector<size_t> dynamic_heads;  // head index of every non-indexed dynamic param
-    std::vector<size_t> literal_heads;  // ... of those that are an empty "" literal
-    size_t head = 0;
     for (size_t i = 0; i < ev.params.size(); ++i) {
         const EventParam& p = ev.params[i];
         const Bytes32& w = log.words[i];
         if (is_dynamic(p.type)) {
-            const size_t len = u256_from_word(w).w[0];
-            ByteView payload(log.blob.data() + blob_pos, len);
+            const uint64_t len = word_low64(w);
+            const ByteView payload(log.blob.data() + blob_pos, len);
             blob_pos += len;
-            // An indexed dynamic value is stored as the hash of its contents.
             if (p.indexed) {
+                // An indexed dynamic value is stored as the hash of its contents.
                 raw.topics.push_back(keccak256(payload));
-            } else {
-                if (len == 0 && ((log.empty_literals >> i) & 1U) != 0)
-                    literal_heads.push_back(head);
-                dynamic_heads.push_back(head);
-                data.bytes(payload);
-                ++head;
+                continue;
             }
+            // solc 0.6 writes an empty "" literal as its zero length followed
+            // by one zero word.
+            tail_bytes += 32 + padded32(len) + (empty_literal(i, len) ? 32 : 0);
+        } else if (p.indexed) {
+            raw.topics.push_back(w);
             continue;
         }
-        if (p.indexed) {
-            raw.topics.push_back(w);
-        } else {
-            data.bytes32(w);
-            ++head;
-        }
+        head_bytes += 32;
     }
-    raw.data = data.finish();
-    // An empty literal's tail gets a zero word after its length word; the
-    // tails after it move down by one word.
-    for (auto it = literal_heads.rbegin(); it != literal_heads.rend(); ++it) {
-        auto offset_at = [&](size_t h) {
-            return static_cast<size_t>(
-                u256_from_word(Bytes32::from(ByteView(raw.data).subspan(h * 32, 32))).w[0]);
-        };
-        const size_t tail = offset_at(*it);
-        raw.data.insert(raw.data.begin() + static_cast<ptrdiff_t>(tail + 32), 32, 0);
-        for (size_t h : dynamic_heads) {
-            const size_t off = offset_at(h);
-            if (off > tail) {
-                const Bytes32 w = word_from_u256(u256(static_cast<uint64_t>(off + 32)));
-                std::copy(w.b.begin(), w.b.end(),
-                          raw.data.begin() + static_cast<ptrdiff_t>(h * 32));
-            }
+    raw.data.assign(head_bytes + tail_bytes, 0);
+    uint8_t* const data = raw.data.data();
+    size_t head = 0;
+    size_t tail = head_bytes;
+    blob_pos = 0;
+    for (size_t i = 0; i < ev.params.size(); ++i) {
+        const EventParam& p = ev.params[i];
+        const Bytes32& w = log.words[i];
+        if (is_dynamic(p.type)) {
+            const uint64_t len = word_low64(w);
+            const uint8_t* payload = log.blob.data() + blob_pos;
+            blob_pos += len;
+            if (p.indexed) continue;
+            put_word_u64(data + head, tail);
+            head += 32;
+            put_word_u64(data + tail, len);
+            tail += 32;
+            if (empty_literal(i, len)) tail += 32;
+            if (len > 0) std::memcpy(data + tail, payload, len);
+            tail += padded32(len);
+        } else if (!p.indexed) {
+            std::memcpy(data + head, w.b.data(), 32);
+            head += 32;
         }
     }
     return raw;

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -131,7 +130,9 @@ private:
         uint64_t timestamp = 0;
         std::vector<storage::TxRecord> txs;
         std::vector<storage::ReceiptRecord> receipts;
-        std::map<Address, uint64_t> sent;  // transactions per sender in this block
+        // Transactions per sender in this block; only looked up, never
+        // iterated, so its order cannot reach the state.
+        std::unordered_map<Address, uint64_t, AddressHash> sent;
         uint64_t gas_used = 0;
         uint32_t log_count = 0;
     };
@@ -147,6 +148,10 @@ private:
     std::unordered_map<Address, uint64_t, AddressHash> nonces_;
     ChainHead head_;
     std::optional<OpenBlock> open_;
+    // Transactions in the last sealed block: the next block's vectors start
+    // that large instead of growing by doubling (each doubling moves every
+    // record so far).
+    size_t last_block_txs_ = 0;
 };
 
 }  // namespace ampd::node
