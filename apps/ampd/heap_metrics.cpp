@@ -67,6 +67,12 @@ void register_heap_metrics(ampd::rpc::MetricsRegistry& metrics) {
     metrics.gauge_callback("ampd_heap_reserved_bytes",
                            "Heap bytes the allocator holds from the operating system",
                            [] { return read_heap().reserved; });
+#if defined(AMPD_WITH_TCMALLOC)
+    metrics.gauge_callback(
+        "ampd_heap_release_rate",
+        "tcmalloc's rate of returning freed memory to the system (0: kept for reuse)",
+        [] { return MallocExtension::instance()->GetMemoryReleaseRate(); });
+#endif
 }
 
 }  // namespace ampd_app

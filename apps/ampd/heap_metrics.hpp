@@ -13,7 +13,8 @@ namespace ampd_app {
 // AddressSanitizer build (whose allocator replaces any other), else "glibc".
 std::string_view heap_allocator();
 // ampd_heap_allocator_info{allocator=...} 1, ampd_heap_allocated_bytes and
-// ampd_heap_reserved_bytes, read at scrape time.
+// ampd_heap_reserved_bytes, read at scrape time; with tcmalloc also
+// ampd_heap_release_rate (see heap_release.hpp).
 void register_heap_metrics(ampd::rpc::MetricsRegistry& metrics);
 
 }  // namespace ampd_app

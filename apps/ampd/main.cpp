@@ -19,6 +19,7 @@
 #include "ampd/tx/hd_wallet.hpp"
 #include "banner.hpp"
 #include "heap_metrics.hpp"
+#include "heap_release.hpp"
 #include "node_metrics.hpp"
 
 namespace {
@@ -80,6 +81,8 @@ int run(const Options& o) {
         return 0;
     }
 
+    spdlog::info("heap: {}", ampd_app::configure_heap_release());
+
     ampd::node::NodeConfig cfg;
     cfg.dev = o.dev;
     cfg.datadir = o.datadir.empty() ? default_dev_datadir() : o.datadir;
@@ -115,8 +118,8 @@ int run(const Options& o) {
     ampd::rpc::HttpServerConfig http;
     http.bind_address = host;
     http.port = port;
-    // A keep-alive connection holds its worker while idle (cpp-httplib), so
-    // the pool is sized for many clients: idle or slow connections must not
+    // A keep-alive connection holds its worker while idle (one connection per
+    // worker at a time), so the pool is sized for many clients: idle or slow connections must not
     // starve the others.
     http.worker_threads = o.rpc_threads > 0 ? o.rpc_threads : 128;
     http.read_timeout = std::chrono::seconds(10);

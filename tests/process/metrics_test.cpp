@@ -12,6 +12,7 @@
 #include <new>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "node_fixture.hpp"
 
@@ -61,6 +62,15 @@ TEST_F(MetricsTest, HeapGaugesNameTheAllocatorAndReportUse) {
             std::string("ampd_heap_allocator_info{allocator=\"") + AMPD_EXPECTED_ALLOCATOR + "\"}";
         ASSERT_TRUE(first.contains(info)) << res->body;
         EXPECT_EQ(first.at(info), 1);
+        if (std::string_view(AMPD_EXPECTED_ALLOCATOR) == "tcmalloc") {
+            // Freed memory is kept for reuse (apps/ampd/heap_release.hpp).
+            ASSERT_TRUE(first.contains("ampd_heap_release_rate")) << res->body;
+            EXPECT_EQ(first.at("ampd_heap_release_rate"), 0);
+            const std::string log = node_->log_tail(4000);
+            EXPECT_NE(log.find("tcmalloc keeps freed memory for reuse"), std::string::npos) << log;
+        } else {
+            EXPECT_FALSE(first.contains("ampd_heap_release_rate")) << res->body;
+        }
     }
     ASSERT_TRUE(first.contains("ampd_heap_allocated_bytes")) << res->body;
     ASSERT_TRUE(first.contains("ampd_heap_reserved_bytes")) << res->body;
