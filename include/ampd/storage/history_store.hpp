@@ -25,8 +25,9 @@ namespace ampd::storage {
 struct HistoryOptions {
     // RocksDB block cache shared by all column families.
     size_t block_cache_bytes = 256ull << 20;
-    // Bloom filter bits per key on every column family (point lookups by
-    // hash skip files that cannot hold the key).
+    // Bloom filter bits per key on the column families read by hash or
+    // prefix (point lookups skip files that cannot hold the key); the ones
+    // keyed by position have no filter (docs/STORAGE.md).
     int bloom_bits_per_key = 10;
     bool create_if_missing = true;
     int background_jobs = 2;
