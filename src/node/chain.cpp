@@ -61,6 +61,8 @@ storage::BlockRecord make_genesis_block(const Genesis& genesis) {
 
 }  // namespace
 
+Chain::OpenBlock::OpenBlock() = default;
+
 Chain::Chain(const Genesis& genesis)
     : chain_id_(genesis.chain_id),
       genesis_block_(make_genesis_block(genesis)),

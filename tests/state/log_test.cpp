@@ -73,15 +73,16 @@ TEST(EncodeLog, EmptyLiteralGetsAZeroWordAndShiftsLaterTails) {
                                       .u256v(u256(5))
                                       .bytes(Bytes{})
                                       .build());
+    constexpr uint64_t kWord = 32;
     Bytes want;
     const auto put = [&want](const Bytes32& w) { want.insert(want.end(), w.b.begin(), w.b.end()); };
-    put(word(4 * 32));           // a: after the 4 head words
-    put(word(4 * 32 + 2 * 32));  // b: after a's length word and its zero word
-    put(word(5));                // c
-    put(word(4 * 32 + 4 * 32));  // d: after b's length word and payload word
-    put(word(0));                // a: length
-    put(word(0));                // a: the literal's zero word
-    put(word(2));                // b: length
+    put(word(4 * kWord));  // a: after the 4 head words
+    put(word(6 * kWord));  // b: after a's length word and its zero word
+    put(word(5));          // c
+    put(word(8 * kWord));  // d: after b's length word and payload word
+    put(word(0));          // a: length
+    put(word(0));          // a: the literal's zero word
+    put(word(2));          // b: length
     Bytes32 xy;
     xy.b[0] = 'x';
     xy.b[1] = 'y';

@@ -127,6 +127,10 @@ public:
 
 private:
     struct OpenBlock {
+        // Declared here, defaulted in chain.cpp: an implicit one would need
+        // the member initializers below before Chain is complete, and clang
+        // then finds OpenBlock not default-constructible for open_.emplace().
+        OpenBlock();
         uint64_t timestamp = 0;
         std::vector<storage::TxRecord> txs;
         std::vector<storage::ReceiptRecord> receipts;
