@@ -119,8 +119,8 @@ int run(const Options& o) {
     http.bind_address = host;
     http.port = port;
     // A keep-alive connection holds its worker while idle (one connection per
-    // worker at a time), so the pool is sized for many clients: idle or slow connections must not
-    // starve the others.
+    // worker at a time), so the pool is sized for many clients: idle or slow
+    // connections must not starve the others.
     http.worker_threads = o.rpc_threads > 0 ? o.rpc_threads : 128;
     http.read_timeout = std::chrono::seconds(10);
     ampd::rpc::HttpServer server(http, dispatcher, &metrics, [&node] {

@@ -10,20 +10,33 @@ namespace ampd::node {
 
 namespace {
 
-void put_u64(Bytes& out, uint64_t v) {
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
+// Writes into a buffer already sized for everything written: the roots and
+// the header are fixed layouts whose size is known before the first byte.
+class Cursor {
+public:
+    explicit Cursor(uint8_t* at) : at_(at) {}
+    void bytes(const uint8_t* p, size_t n) {
+        if (n > 0) std::memcpy(at_, p, n);
+        at_ += n;
+    }
+    template <size_t N>
+    void fixed(const FixedBytes<N>& b) {
+        bytes(b.data(), N);
+    }
+    void byte(uint8_t v) { *at_++ = v; }
+    void be64(uint64_t v) {
+        for (int i = 7; i >= 0; --i) *at_++ = static_cast<uint8_t>(v >> (8 * i));
+    }
 
-template <size_t N>
-void put(Bytes& out, const FixedBytes<N>& b) {
-    out.insert(out.end(), b.b.begin(), b.b.end());
-}
+private:
+    uint8_t* at_;
+};
 
 }  // namespace
 
 void bloom_add(Bloom& bloom, ByteView item) {
     const Bytes32 h = keccak256(item);
-    for (int i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < 3; ++i) {
         const unsigned bit = ((static_cast<unsigned>(h.b[2 * i]) << 8) | h.b[2 * i + 1]) & 2047U;
         bloom[255 - bit / 8] |= static_cast<uint8_t>(1U << (bit % 8));
     }
@@ -50,9 +63,9 @@ Bloom logs_bloom(const std::vector<storage::ReceiptRecord>& receipts) {
 }
 
 Bytes32 transactions_root(const std::vector<Bytes32>& tx_hashes) {
-    Bytes buf;
-    buf.reserve(tx_hashes.size() * 32);
-    for (const Bytes32& h : tx_hashes) put(buf, h);
+    Bytes buf(tx_hashes.size() * 32);
+    Cursor w(buf.data());
+    for (const Bytes32& h : tx_hashes) w.fixed(h);
     return keccak256(ByteView(buf));
 }
 
@@ -78,42 +91,35 @@ Bytes32 receipts_root(const std::vector<storage::ReceiptRecord>& receipts) {
     // byte of each integer) cost the sequencer more than the hashing itself.
     thread_local Bytes buf;
     buf.resize(size);
-    uint8_t* at = buf.data();
-    const auto put_bytes = [&at](const uint8_t* p, size_t n) {
-        std::memcpy(at, p, n);
-        at += n;
-    };
-    const auto put_be64 = [&at](uint64_t v) {
-        for (int i = 7; i >= 0; --i) *at++ = static_cast<uint8_t>(v >> (8 * i));
-    };
+    Cursor w(buf.data());
     for (const storage::ReceiptRecord& r : receipts) {
-        put_bytes(r.tx_hash.data(), 32);
-        *at++ = r.status;
-        put_be64(r.gas_used);
-        put_be64(r.logs.size());
+        w.fixed(r.tx_hash);
+        w.byte(r.status);
+        w.be64(r.gas_used);
+        w.be64(r.logs.size());
         for (const storage::LogRecordStored& log : r.logs) {
-            put_bytes(log.address.data(), 20);
-            put_be64(log.topics.size());
-            for (const Bytes32& t : log.topics) put_bytes(t.data(), 32);
-            put_be64(log.data.size());
-            if (!log.data.empty()) put_bytes(log.data.data(), log.data.size());
+            w.fixed(log.address);
+            w.be64(log.topics.size());
+            for (const Bytes32& t : log.topics) w.fixed(t);
+            w.be64(log.data.size());
+            w.bytes(log.data.data(), log.data.size());
         }
     }
     return sha256(ByteView(buf));
 }
 
 void seal_hash(storage::BlockRecord& block) {
-    Bytes buf;
-    buf.reserve(32 * 5 + 8 * 4 + 256);
-    put(buf, block.parent_hash);
-    put_u64(buf, block.number);
-    put_u64(buf, block.timestamp);
-    put_u64(buf, block.gas_limit);
-    put_u64(buf, block.gas_used);
-    put(buf, block.state_root);
-    put(buf, block.transactions_root);
-    put(buf, block.receipts_root);
-    buf.insert(buf.end(), block.logs_bloom.begin(), block.logs_bloom.end());
+    std::array<uint8_t, 32 * 4 + 8 * 4 + sizeof(Bloom)> buf{};
+    Cursor w(buf.data());
+    w.fixed(block.parent_hash);
+    w.be64(block.number);
+    w.be64(block.timestamp);
+    w.be64(block.gas_limit);
+    w.be64(block.gas_used);
+    w.fixed(block.state_root);
+    w.fixed(block.transactions_root);
+    w.fixed(block.receipts_root);
+    w.bytes(block.logs_bloom.data(), block.logs_bloom.size());
     block.hash = keccak256(ByteView(buf));
 }
 

@@ -1,6 +1,7 @@
 #include "ampd/state/log.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "ampd/primitives/keccak.hpp"
@@ -47,25 +48,6 @@ EventDescriptor make_event(std::string_view name, std::initializer_list<EventPar
     return d;
 }
 
-namespace {
-
-// The low 64 bits of a big-endian word: a dynamic parameter's byte length.
-uint64_t word_low64(const Bytes32& w) {
-    uint64_t v = 0;
-    for (size_t i = 24; i < 32; ++i) v = (v << 8) | w.b[i];
-    return v;
-}
-
-void put_word_u64(uint8_t* at, uint64_t v) {
-    for (size_t i = 0; i < 8; ++i) at[31 - i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
-size_t padded32(size_t n) {
-    return (n + 31) / 32 * 32;
-}
-
-}  // namespace
-
 // ABI encoding of the non-indexed parameters, written in place: a head word
 // per parameter (the value, or a dynamic one's offset), then each dynamic
 // one's tail (length word, payload padded to a word). The sequencer encodes
@@ -78,57 +60,59 @@ RawLog encode_log(const LogRecord& log) {
     const EventDescriptor& ev = *log.event;
     raw.topics.reserve(1 + ev.params.size());
     raw.topics.push_back(ev.topic0);
-    const auto empty_literal = [&log](size_t i, uint64_t len) {
-        return len == 0 && ((log.empty_literals >> i) & 1U) != 0;
+    // First pass: topics, where each dynamic payload sits in the blob, and
+    // the data's size.
+    std::array<ByteView, kMaxEventParams> payloads{};
+    const auto padded = [](size_t n) { return (n + 31) / 32 * 32; };
+    // solc 0.6 writes an empty "" literal as its zero length followed by one
+    // zero word.
+    const auto literal_word = [&log, &payloads](size_t i) -> size_t {
+        return payloads[i].empty() && ((log.empty_literals >> i) & 1U) != 0 ? 32 : 0;
     };
     size_t head_bytes = 0;
     size_t tail_bytes = 0;
     size_t blob_pos = 0;
     for (size_t i = 0; i < ev.params.size(); ++i) {
         const EventParam& p = ev.params[i];
-        const Bytes32& w = log.words[i];
         if (is_dynamic(p.type)) {
-            const uint64_t len = word_low64(w);
-            const ByteView payload(log.blob.data() + blob_pos, len);
+            const size_t len = u256_from_word(log.words[i]).w[0];
+            payloads[i] = ByteView(log.blob.data() + blob_pos, len);
             blob_pos += len;
             if (p.indexed) {
                 // An indexed dynamic value is stored as the hash of its contents.
-                raw.topics.push_back(keccak256(payload));
+                raw.topics.push_back(keccak256(payloads[i]));
                 continue;
             }
-            // solc 0.6 writes an empty "" literal as its zero length followed
-            // by one zero word.
-            tail_bytes += 32 + padded32(len) + (empty_literal(i, len) ? 32 : 0);
+            tail_bytes += 32 + literal_word(i) + padded(len);
         } else if (p.indexed) {
-            raw.topics.push_back(w);
+            raw.topics.push_back(log.words[i]);
             continue;
         }
         head_bytes += 32;
     }
+    // Second pass: heads and tails.
     raw.data.assign(head_bytes + tail_bytes, 0);
     uint8_t* const data = raw.data.data();
+    const auto put_word = [data](size_t at, const Bytes32& w) {
+        std::memcpy(data + at, w.data(), 32);
+    };
     size_t head = 0;
     size_t tail = head_bytes;
-    blob_pos = 0;
     for (size_t i = 0; i < ev.params.size(); ++i) {
         const EventParam& p = ev.params[i];
-        const Bytes32& w = log.words[i];
-        if (is_dynamic(p.type)) {
-            const uint64_t len = word_low64(w);
-            const uint8_t* payload = log.blob.data() + blob_pos;
-            blob_pos += len;
-            if (p.indexed) continue;
-            put_word_u64(data + head, tail);
+        if (p.indexed) continue;
+        if (!is_dynamic(p.type)) {
+            put_word(head, log.words[i]);
             head += 32;
-            put_word_u64(data + tail, len);
-            tail += 32;
-            if (empty_literal(i, len)) tail += 32;
-            if (len > 0) std::memcpy(data + tail, payload, len);
-            tail += padded32(len);
-        } else if (!p.indexed) {
-            std::memcpy(data + head, w.b.data(), 32);
-            head += 32;
+            continue;
         }
+        const ByteView payload = payloads[i];
+        put_word(head, word_from_u256(u256(static_cast<uint64_t>(tail))));
+        head += 32;
+        put_word(tail, word_from_u256(u256(static_cast<uint64_t>(payload.size()))));
+        tail += 32 + literal_word(i);
+        if (!payload.empty()) std::memcpy(data + tail, payload.data(), payload.size());
+        tail += padded(payload.size());
     }
     return raw;
 }

@@ -1,11 +1,12 @@
-// The block header commitments: receiptsRoot's encoding and which receipt
-// fields it covers.
+// The block header commitments: the encodings of transactionsRoot,
+// receiptsRoot and the block hash, and which receipt fields the root covers.
 #include "ampd/node/block_header.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "ampd/primitives/keccak.hpp"
 #include "ampd/primitives/sha256.hpp"
 
 namespace ampd::node {
@@ -81,6 +82,39 @@ TEST(BlockHeader, ReceiptsRootCoversEveryObservableField) {
     storage::ReceiptRecord other = base;
     other.tx_hash = filled(0x99);
     EXPECT_NE(receipts_root({base, other}), receipts_root({other, base}));
+}
+
+TEST(BlockHeader, TransactionsRootIsKeccakOfTheHashesInOrder) {
+    Bytes expected;
+    expected.insert(expected.end(), 32, 0x01);
+    expected.insert(expected.end(), 32, 0x02);
+    EXPECT_EQ(transactions_root({filled(0x01), filled(0x02)}), keccak256(ByteView(expected)));
+    EXPECT_EQ(transactions_root({}), keccak256(ByteView{}));
+}
+
+TEST(BlockHeader, BlockHashIsKeccakOfTheDocumentedHeader) {
+    storage::BlockRecord b;
+    b.parent_hash = filled(0x01);
+    b.number = 7;
+    b.timestamp = 0x0a0b;
+    b.gas_limit = 30'000'000;
+    b.gas_used = 21'000;
+    b.state_root = filled(0x02);
+    b.transactions_root = filled(0x03);
+    b.receipts_root = filled(0x04);
+    b.logs_bloom.fill(0x05);
+    Bytes expected;
+    expected.insert(expected.end(), 32, 0x01);   // parent hash
+    put_u64(expected, 7);                        // number
+    put_u64(expected, 0x0a0b);                   // timestamp
+    put_u64(expected, 30'000'000);               // gas limit
+    put_u64(expected, 21'000);                   // gas used
+    expected.insert(expected.end(), 32, 0x02);   // state root
+    expected.insert(expected.end(), 32, 0x03);   // transactions root
+    expected.insert(expected.end(), 32, 0x04);   // receipts root
+    expected.insert(expected.end(), 256, 0x05);  // logs bloom
+    seal_hash(b);
+    EXPECT_EQ(b.hash, keccak256(ByteView(expected)));
 }
 
 }  // namespace
