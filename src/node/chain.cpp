@@ -263,6 +263,14 @@ const storage::ReceiptRecord& Chain::apply(SignedTx&& t) {
     return open_->receipts.back();
 }
 
+const storage::TxRecord* Chain::open_transaction(const Bytes32& hash) const {
+    if (!open_) return nullptr;
+    for (const storage::TxRecord& t : open_->txs) {
+        if (t.hash == hash) return &t;
+    }
+    return nullptr;
+}
+
 SealedBlock Chain::seal() {
     if (!open_) throw std::logic_error("Chain::seal without an open block");
     SealedBlock out;

@@ -14,7 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
+#include <vector>
 
 #include "ampd/node/wal_records.hpp"
 #include "ampd/primitives/hex.hpp"
@@ -160,8 +160,13 @@ struct Node::Impl {
     bool stopping = false;
     std::thread sequencer;
 
+    // Interval mode: batches whose sealed blocks are not in the history
+    // store yet, for pending_transaction(). Registered per batch, not per
+    // transaction: a lookup scans them, which is rare, where an index by
+    // hash cost every transaction a copy, an insert and an erase on
+    // another thread.
     mutable std::mutex pending_mu;
-    std::unordered_map<Bytes32, storage::TxRecord, Bytes32Hash> pending;
+    std::vector<std::shared_ptr<const Batch>> unindexed;
 
     std::mutex snap_mu;
     std::condition_variable snap_cv;
@@ -373,17 +378,10 @@ struct Node::Impl {
         if (!chain->block_open()) open_into(b);
         b.add_transaction(t.sender, t.raw);
         const Bytes32 hash = t.hash;
-        std::optional<storage::TxRecord> pending_record;
-        if (!automine()) pending_record = storage::TxRecord{hash, t.raw, t.sender, 0, 0};
         const storage::ReceiptRecord& receipt = chain->apply(std::move(t));
         count_receipt(receipt);
         ++txs_since_snapshot;
-        if (automine()) {
-            seal_into(b);
-        } else {
-            std::lock_guard lk(pending_mu);
-            pending.emplace(hash, std::move(*pending_record));
-        }
+        if (automine()) seal_into(b);
         (automine() ? b.acks : b.durable_acks).push_back(Ack{&job, hash});
     }
 
@@ -466,6 +464,12 @@ struct Node::Impl {
             return wal->last_seq();
         }
         auto shared_batch = std::make_shared<Batch>(std::move(batch));
+        if (!automine() && !shared_batch->sealed.empty()) {
+            // Before the log can make it durable, so before any of its
+            // transactions is acknowledged.
+            std::lock_guard lk(pending_mu);
+            unindexed.push_back(shared_batch);
+        }
         auto records = std::move(shared_batch->records);
         const size_t n = records.size();
         const auto start = std::chrono::steady_clock::now();
@@ -547,12 +551,10 @@ struct Node::Impl {
             if (!t) fail_stop("history store truncation failed: " + t.error().describe());
             head_number = *b.truncate_history_after;
         }
-        for (const SealedBlock& s : b.sealed) {
-            index_block(s);
-            if (!automine()) {
-                std::lock_guard lk(pending_mu);
-                for (const storage::TxRecord& t : s.txs) pending.erase(t.hash);
-            }
+        for (const SealedBlock& s : b.sealed) index_block(s);
+        if (!b.sealed.empty()) {
+            std::lock_guard lk(pending_mu);
+            std::erase_if(unindexed, [&](const auto& u) { return u.get() == &b; });
         }
         for (const Ack& a : b.acks) a();
     }
@@ -795,10 +797,29 @@ std::optional<std::string> Node::contract_type(const Address& a) const {
 }
 
 std::optional<storage::TxRecord> Node::pending_transaction(const Bytes32& hash) const {
+    if (impl_->automine()) return std::nullopt;  // acknowledged only once indexed
+    // Reported without a block (number and index 0) until the history store
+    // has the block, so that it never names a block that cannot be read.
+    const auto as_pending = [](const storage::TxRecord& t) {
+        return storage::TxRecord{t.hash, t.raw, t.from, 0, 0};
+    };
+    // In the order a transaction moves: the open block, then sealed blocks
+    // waiting for the history store.
+    {
+        std::lock_guard st(impl_->state_mu);
+        if (const storage::TxRecord* t = impl_->chain->open_transaction(hash)) {
+            return as_pending(*t);
+        }
+    }
     std::lock_guard lk(impl_->pending_mu);
-    auto it = impl_->pending.find(hash);
-    if (it == impl_->pending.end()) return std::nullopt;
-    return it->second;
+    for (const auto& batch : impl_->unindexed) {
+        for (const SealedBlock& s : batch->sealed) {
+            for (const storage::TxRecord& t : s.txs) {
+                if (t.hash == hash) return as_pending(t);
+            }
+        }
+    }
+    return std::nullopt;
 }
 
 Bytes32 Node::state_hash() const {

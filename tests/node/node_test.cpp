@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "ampd/primitives/abi.hpp"
@@ -174,6 +176,68 @@ TEST_F(NodeTest, IntervalModeBatchesTransactionsIntoBlocks) {
     EXPECT_EQ((*block)->tx_hashes, (std::vector<Bytes32>{a.hash, b.hash}));
     EXPECT_FALSE(node->pending_transaction(a.hash).has_value());
     EXPECT_EQ(node->nonce(addr(1), false), 2U);
+}
+
+// Interval mode: an acknowledged transaction is found as pending while its
+// block is open and while the block is sealed but not yet in the history
+// store, and from the history store after that; never with a block number
+// the history store cannot show.
+TEST_F(NodeTest, PendingTransactionFromOpenAndUnindexedBlocks) {
+    NodeConfig c = config();
+    c.block_time = std::chrono::hours(1);  // sealed only by mine() below
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+    bool held = false;
+    c.on_commit = [&](double, size_t) {
+        std::unique_lock lk(mu);
+        if (!hold) return;
+        held = true;
+        cv.notify_all();
+        cv.wait(lk, [&] { return !hold; });
+    };
+    auto node = open(c);
+    const SignedTx a = transfer(1, 0, 2, 1);
+    ASSERT_FALSE(node->submit(a).rejection);
+
+    auto in_open_block = node->pending_transaction(a.hash);
+    ASSERT_TRUE(in_open_block.has_value());
+    EXPECT_EQ(in_open_block->hash, a.hash);
+    EXPECT_EQ(in_open_block->raw, a.raw);
+    EXPECT_EQ(in_open_block->from, addr(1));
+    EXPECT_EQ(in_open_block->block_number, 0U);
+    EXPECT_FALSE(node->pending_transaction(keccak256(std::string("not sent"))).has_value());
+
+    // Seal the block, and stop its batch between the log and the history
+    // store.
+    {
+        std::lock_guard lk(mu);
+        hold = true;
+    }
+    std::thread miner([&] { EXPECT_EQ(node->mine(), 1U); });
+    {
+        std::unique_lock lk(mu);
+        ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return held; }));
+    }
+    auto sealed = node->pending_transaction(a.hash);
+    ASSERT_TRUE(sealed.has_value());
+    EXPECT_EQ(sealed->raw, a.raw);
+    EXPECT_EQ(sealed->block_number, 0U);
+    EXPECT_EQ(sealed->index, 0U);
+    auto from_history = node->history().tx_by_hash(a.hash);
+    ASSERT_TRUE(from_history.ok());
+    EXPECT_FALSE(from_history->has_value());
+    {
+        std::lock_guard lk(mu);
+        hold = false;
+    }
+    cv.notify_all();
+    miner.join();
+
+    EXPECT_FALSE(node->pending_transaction(a.hash).has_value());
+    from_history = node->history().tx_by_hash(a.hash);
+    ASSERT_TRUE(from_history.ok() && from_history->has_value());
+    EXPECT_EQ((*from_history)->block_number, 1U);
 }
 
 TEST_F(NodeTest, DevTimeTravelAndSnapshots) {

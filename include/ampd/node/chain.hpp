@@ -102,6 +102,11 @@ public:
     [[nodiscard]] uint64_t open_block_number() const { return head_.number + 1; }
     [[nodiscard]] uint64_t open_block_timestamp() const;
     [[nodiscard]] size_t open_block_size() const { return open_ ? open_->txs.size() : 0; }
+    // The open block's transaction with this hash, or null. A linear scan:
+    // the lookup is rare (a client asking for a transaction that is
+    // accepted but not sealed yet), while an index would cost every
+    // transaction an insert and an erase.
+    [[nodiscard]] const storage::TxRecord* open_transaction(const Bytes32& hash) const;
     // Executes an admitted transaction in the open block (the caller has
     // checked it with check()); a revert is recorded with status 0.
     const storage::ReceiptRecord& apply(SignedTx&& t);
