@@ -75,51 +75,19 @@ std::optional<BlockRecord> decode_block(ByteView in) {
     return b;
 }
 
-void encode_into(Bytes& out, const TxRecord& t) {
+void encode_position_into(Bytes& out, const TxRecord& t, const ReceiptRecord& rc) {
     out.clear();
-    out.reserve(1 + 32 + 8 + 4 + 20 + 4 + t.raw.size());
-    Writer w(out);
-    w.u8(kVersion);
-    w.fixed(t.hash);
-    w.u64(t.block_number);
-    w.u32(t.index);
-    w.fixed(t.from);
-    w.bytes(t.raw);
-}
-
-Bytes encode(const TxRecord& t) {
-    Bytes out;
-    encode_into(out, t);
-    return out;
-}
-
-std::optional<TxRecord> decode_tx(ByteView in) {
-    Reader r(in);
-    if (r.u8() != kVersion) return std::nullopt;
-    TxRecord t;
-    t.hash = r.fixed<32>();
-    t.block_number = r.u64();
-    t.index = r.u32();
-    t.from = r.fixed<20>();
-    t.raw = r.bytes();
-    if (!r.done()) return std::nullopt;
-    return t;
-}
-
-void encode_into(Bytes& out, const ReceiptRecord& rc) {
-    out.clear();
-    size_t size =
-        1 + 32 + 8 + 4 + 20 + 1 + 20 + 20 + 2 + 8 + 8 + 32 + 4 + rc.revert_data.size() + 4;
+    size_t size = 1 + 32 + 20 + 4 + t.raw.size() + 1 + 20 + 20 + 2 + 8 + 8 + 32 + 4 +
+                  rc.revert_data.size() + 4;
     for (const LogRecordStored& log : rc.logs) {
         size += 20 + 1 + 32 * log.topics.size() + 4 + log.data.size() + 4;
     }
     out.reserve(size);
     Writer w(out);
     w.u8(kVersion);
-    w.fixed(rc.tx_hash);
-    w.u64(rc.block_number);
-    w.u32(rc.tx_index);
-    w.fixed(rc.from);
+    w.fixed(t.hash);
+    w.fixed(t.from);
+    w.bytes(t.raw);
     const auto flags =
         static_cast<uint8_t>((rc.to ? kHasTo : 0) | (rc.contract_address ? kHasContract : 0));
     w.u8(flags);
@@ -135,20 +103,27 @@ void encode_into(Bytes& out, const ReceiptRecord& rc) {
     for (const LogRecordStored& log : rc.logs) put_log(w, log);
 }
 
-Bytes encode(const ReceiptRecord& rc) {
+Bytes encode_position(const TxRecord& t, const ReceiptRecord& r) {
     Bytes out;
-    encode_into(out, rc);
+    encode_position_into(out, t, r);
     return out;
 }
 
-std::optional<ReceiptRecord> decode_receipt(ByteView in) {
+std::optional<PositionRecord> decode_position(ByteView in, uint64_t block, uint32_t index) {
     Reader r(in);
     if (r.u8() != kVersion) return std::nullopt;
-    ReceiptRecord rc;
-    rc.tx_hash = r.fixed<32>();
-    rc.block_number = r.u64();
-    rc.tx_index = r.u32();
-    rc.from = r.fixed<20>();
+    PositionRecord p;
+    TxRecord& t = p.tx;
+    ReceiptRecord& rc = p.receipt;
+    t.hash = r.fixed<32>();
+    t.from = r.fixed<20>();
+    t.raw = r.bytes();
+    t.block_number = block;
+    t.index = index;
+    rc.tx_hash = t.hash;
+    rc.block_number = block;
+    rc.tx_index = index;
+    rc.from = t.from;
     const uint8_t flags = r.u8();
     if ((flags & ~(kHasTo | kHasContract)) != 0) return std::nullopt;
     if ((flags & kHasTo) != 0) rc.to = r.fixed<20>();
@@ -164,7 +139,7 @@ std::optional<ReceiptRecord> decode_receipt(ByteView in) {
         if (!get_log(r, log)) return std::nullopt;
     }
     if (!r.done()) return std::nullopt;
-    return rc;
+    return p;
 }
 
 }  // namespace ampd::storage::history_codec

@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ampd/storage/history_codec.hpp"
 #include "ampd/storage/history_store.hpp"
 #include "storage/codec.hpp"
 
@@ -53,8 +54,8 @@ enum Cf : size_t {
     kBlocks,
     kBlockHashes,
     kTxHashes,
-    kTxs,
-    kReceipts,
+    // A transaction and its receipt per position (history_codec::decode_position).
+    kTxReceipts,
     kLogAddr,
     kLogTopic,
     kCfCount,
@@ -170,7 +171,8 @@ struct HistoryStore::Impl {
         const rocksdb::Snapshot* snapshot = nullptr) const;
     [[nodiscard]] Result<std::optional<BlockRecord>> get_block(
         uint64_t number, const rocksdb::Snapshot* snapshot = nullptr) const;
-    [[nodiscard]] Result<std::optional<ReceiptRecord>> get_receipt(
+    // The transaction and receipt at (block, tx_index).
+    [[nodiscard]] Result<std::optional<history_codec::PositionRecord>> get_position(
         uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot = nullptr) const;
     // The position key (block, index) of the transaction with `hash`.
     [[nodiscard]] Result<std::optional<std::string>> position_of(

@@ -223,15 +223,21 @@ Result<std::vector<FoundLog>> HistoryStore::get_logs(const LogFilter& filter,
         const std::string upper = be64(to + 1);
         const rocksdb::Slice upper_slice(upper);
         ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(kReceipts)));
+        std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(kTxReceipts)));
         for (it->Seek(position_key(from, 0)); it->Valid(); it->Next()) {
-            const auto rc = history_codec::decode_receipt(view(it->value()));
-            if (!rc) {
+            const rocksdb::Slice key = it->key();
+            std::optional<history_codec::PositionRecord> p;
+            if (key.size() == 12) {
+                const auto* k = reinterpret_cast<const uint8_t*>(key.data());
+                p = history_codec::decode_position(view(it->value()), codec::get_be<uint64_t>(k),
+                                                   codec::get_be<uint32_t>(k + 8));
+            }
+            if (!p) {
                 return make_error(ErrorKind::kCorruption,
                                   "history: stored receipt does not decode (receipts scan)");
             }
-            for (const LogRecordStored& log : rc->logs) {
-                if (auto st = emit(*rc, log); !st) return std::move(st).error();
+            for (const LogRecordStored& log : p->receipt.logs) {
+                if (auto st = emit(p->receipt, log); !st) return std::move(st).error();
             }
         }
         if (!it->status().ok()) return from_rocks(it->status(), "scan receipts");
@@ -276,13 +282,13 @@ Result<std::vector<FoundLog>> HistoryStore::get_logs(const LogFilter& filter,
     std::optional<ReceiptRecord> rc;
     for (const Entry& e : entries) {
         if (!rc || rc->block_number != e.block || rc->tx_index != e.tx_index) {
-            auto got = impl_->get_receipt(e.block, e.tx_index, snap.get());
+            auto got = impl_->get_position(e.block, e.tx_index, snap.get());
             if (!got) return std::move(got).error();
             if (!*got) {
                 return bad_index("points at a missing receipt (block " + std::to_string(e.block) +
                                  " tx " + std::to_string(e.tx_index) + ")");
             }
-            rc = std::move(*got);
+            rc = std::move((*got)->receipt);
         }
         const auto log = std::lower_bound(
             rc->logs.begin(), rc->logs.end(), e.log_index,

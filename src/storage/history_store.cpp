@@ -30,7 +30,10 @@ namespace {
 //    store of an older node would disagree with the blocks its log replays.
 // 4: receiptsRoot is SHA-256 (block hashes change again).
 // 5: transactions are kept by position; `tx_hashes` maps a hash to it.
-constexpr uint32_t kFormatVersion = 6;
+// 6: the log indexes lead their keys with the block's epoch.
+// 7: a transaction and its receipt are one record per position
+//    (`tx_receipts`, replacing `txs` and `receipts`).
+constexpr uint32_t kFormatVersion = 7;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
 
@@ -44,10 +47,8 @@ const char* cf_name(Cf c) {
             return "block_hashes";
         case kTxHashes:
             return "tx_hashes";
-        case kTxs:
-            return "txs";
-        case kReceipts:
-            return "receipts";
+        case kTxReceipts:
+            return "tx_receipts";
         case kLogAddr:
             return "log_addr";
         case kLogTopic:
@@ -83,8 +84,8 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
                                compression,
                                compression,
                                compression};
-    if (c == kTxs || c == kReceipts) {
-        // Except these two, which hold most of the bytes: their keys arrive
+    if (c == kTxReceipts) {
+        // Except this one, which holds most of the bytes: its keys arrive
         // in order, so their files are never merged, only moved down, and a
         // move is a rename only while the compression stays the same. With
         // the first compressed level below, every file was rewritten once
@@ -97,7 +98,7 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
     o.level_compaction_dynamic_level_bytes = true;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
-    if (c != kBlocks && c != kTxs && c != kReceipts) {
+    if (c != kBlocks && c != kTxReceipts) {
         // Not for the families keyed by position: their keys arrive in
         // order, so their files never overlap, a read is for a position that
         // tx_hashes or the block just named, and a filter would only be
@@ -137,10 +138,10 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
         o.memtable_insert_with_hint_prefix_extractor.reset(
             rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
     }
-    if (c == kTxs || c == kReceipts) {
-        // A block's transactions and receipts arrive in key order (block,
-        // then index): with a hint per block the memtable inserts each after
-        // the previous one instead of searching the skiplist from its top.
+    if (c == kTxReceipts) {
+        // A block's transactions arrive in key order (block, then index):
+        // with a hint per block the memtable inserts each after the
+        // previous one instead of searching the skiplist from its top.
         o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
@@ -182,6 +183,9 @@ Status validate_block(const BlockRecord& block, const std::vector<TxRecord>& txs
             return refuse("wrong block number");
         }
         if (tx.index != i || rc.tx_index != i) return refuse("wrong index");
+        // Stored once for both (history_codec::encode_position_into).
+        if (tx.from != rc.from)
+            return refuse("the receipt's sender differs from the transaction's");
         for (const LogRecordStored& log : rc.logs) {
             if (log.topics.size() > kMaxTopics) return refuse("log with over 4 topics");
             if (have_log && log.log_index <= prev_log_index) {
@@ -270,17 +274,18 @@ Result<std::optional<BlockRecord>> HistoryStore::Impl::get_block(
     return std::optional<BlockRecord>{std::move(*b)};
 }
 
-Result<std::optional<ReceiptRecord>> HistoryStore::Impl::get_receipt(
+Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_position(
     uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot) const {
-    auto v = get(kReceipts, position_key(block, tx_index), snapshot);
+    using Found = std::optional<history_codec::PositionRecord>;
+    auto v = get(kTxReceipts, position_key(block, tx_index), snapshot);
     if (!v) return std::move(v).error();
-    if (!*v) return std::optional<ReceiptRecord>{};
-    auto r = history_codec::decode_receipt(view(**v));
-    if (!r) {
-        return bad_record("receipt",
+    if (!*v) return Found{};
+    auto p = history_codec::decode_position(view(**v), block, tx_index);
+    if (!p) {
+        return bad_record("transaction and receipt",
                           "of block " + std::to_string(block) + " tx " + std::to_string(tx_index));
     }
-    return std::optional<ReceiptRecord>{std::move(*r)};
+    return Found{std::move(*p)};
 }
 
 Result<std::optional<std::string>> HistoryStore::Impl::position_of(
@@ -330,6 +335,24 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     // 1.7 s instead of 30 ms (docs/PERFORMANCE.md, "Fifth round").
     db_opt.use_direct_io_for_flush_and_compaction = direct_io;
 
+    // A store of another format may have column families this build does
+    // not know; RocksDB would refuse to open it without naming the cause.
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(db_opt, dir.string(), &existing).ok()) {
+        for (const std::string& name : existing) {
+            bool known = false;
+            for (size_t c = 0; c < kCfCount; ++c)
+                known = known || name == cf_name(static_cast<Cf>(c));
+            if (!known) {
+                return make_error(ErrorKind::kCorruption,
+                                  "history: the store in " + dir.string() +
+                                      " has a column family '" + name + "' that format version " +
+                                      std::to_string(kFormatVersion) +
+                                      " does not have (a store written by another version "
+                                      "cannot be used)");
+            }
+        }
+    }
     const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     const auto compression = pick_compression();
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -408,13 +431,9 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     rocksdb::Status s;
     s = put(kBlocks, number, history_codec::encode(block));
     if (s.ok()) s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
-    for (size_t i = 0; s.ok() && i < receipts.size(); ++i) {
-        history_codec::encode_into(record, receipts[i]);
-        s = put(kReceipts, position_key(block.number, receipts[i].tx_index), record);
-    }
     for (size_t i = 0; s.ok() && i < txs.size(); ++i) {
-        history_codec::encode_into(record, txs[i]);
-        s = put(kTxs, position_key(block.number, txs[i].index), record);
+        history_codec::encode_position_into(record, txs[i], receipts[i]);
+        s = put(kTxReceipts, position_key(block.number, txs[i].index), record);
     }
     // The hash map's keys go into the batch in key order: the memtable's
     // skiplist then inserts each next to the one before instead of
@@ -523,12 +542,12 @@ Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) co
     auto position = impl_->position_of(hash, snap.snapshot());
     if (!position) return std::move(position).error();
     if (!*position) return std::optional<TxRecord>{};
-    auto v = impl_->get(kTxs, **position, snap.snapshot());
-    if (!v) return std::move(v).error();
-    std::optional<TxRecord> t;
-    if (*v) t = history_codec::decode_tx(view(**v));
-    if (!t || t->hash != hash) return bad_record("transaction", hash.hex());
-    return std::optional<TxRecord>{std::move(*t)};
+    const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
+    auto p = impl_->get_position(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
+                                 snap.snapshot());
+    if (!p) return std::move(p).error();
+    if (!*p || (*p)->tx.hash != hash) return bad_record("transaction", hash.hex());
+    return std::optional<TxRecord>{std::move((*p)->tx)};
 }
 
 Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
@@ -537,11 +556,11 @@ Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Byte
     if (!position) return std::move(position).error();
     if (!*position) return std::optional<ReceiptRecord>{};
     const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
-    auto r = impl_->get_receipt(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
-                                snap.snapshot());
-    if (!r) return std::move(r).error();
-    if (!*r || (*r)->tx_hash != hash) return bad_record("receipt for transaction", hash.hex());
-    return r;
+    auto p = impl_->get_position(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
+                                 snap.snapshot());
+    if (!p) return std::move(p).error();
+    if (!*p || (*p)->tx.hash != hash) return bad_record("receipt for transaction", hash.hex());
+    return std::optional<ReceiptRecord>{std::move((*p)->receipt)};
 }
 
 Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_block(
@@ -552,13 +571,13 @@ Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_bloc
     std::vector<ReceiptRecord> out;
     out.reserve((*block)->tx_hashes.size());
     for (size_t i = 0; i < (*block)->tx_hashes.size(); ++i) {
-        auto r = impl_->get_receipt(number, static_cast<uint32_t>(i));
-        if (!r) return std::move(r).error();
-        if (!*r) {
+        auto p = impl_->get_position(number, static_cast<uint32_t>(i));
+        if (!p) return std::move(p).error();
+        if (!*p) {
             return bad_record("receipt", "of block " + std::to_string(number) + " tx " +
                                              std::to_string(i) + " (missing)");
         }
-        out.push_back(std::move(**r));
+        out.push_back(std::move((*p)->receipt));
     }
     return std::optional<std::vector<ReceiptRecord>>{std::move(out)};
 }

@@ -23,11 +23,10 @@ Status HistoryStore::truncate_after(uint64_t number) {
         std::vector<ReceiptRecord> receipts;
         for (uint32_t i = 0; s.ok() && i < b.tx_hashes.size(); ++i) {
             s = batch.Delete(impl_->cf(kTxHashes), raw(b.tx_hashes[i]));
-            if (s.ok()) s = batch.Delete(impl_->cf(kTxs), position_key(n, i));
-            auto receipt = impl_->get_receipt(n, i);
-            if (!receipt) return std::move(receipt).error();
-            if (s.ok()) s = batch.Delete(impl_->cf(kReceipts), position_key(n, i));
-            if (*receipt) receipts.push_back(std::move(**receipt));
+            auto position = impl_->get_position(n, i);
+            if (!position) return std::move(position).error();
+            if (s.ok()) s = batch.Delete(impl_->cf(kTxReceipts), position_key(n, i));
+            if (*position) receipts.push_back(std::move((*position)->receipt));
         }
         // The block's index keys are those its logs produce.
         const BlockIndex index = block_index(n, receipts);

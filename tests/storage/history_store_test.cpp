@@ -99,6 +99,9 @@ TEST(HistoryStore, RejectsInconsistentOrOutOfOrderBlocks) {
     d.receipts[1].tx_index = 0;
     expect_invalid(d, "wrong index");
     d = blocks[1];
+    d.receipts[1].from = address_n(9);
+    expect_invalid(d, "sender differs");
+    d = blocks[1];
     d.receipts[1].logs[0].log_index = 0;
     expect_invalid(d, "log indexes must increase");
     d = blocks[1];
@@ -106,6 +109,33 @@ TEST(HistoryStore, RejectsInconsistentOrOutOfOrderBlocks) {
     expect_invalid(d, "over 4 topics");
     EXPECT_EQ(store->last_indexed_block(), 0u);
     put_ok(*store, blocks[1]);  // the valid one still goes in
+}
+
+// A store of another format is refused with a message that says so, not
+// opened (or failed inside RocksDB) as if it were this one.
+TEST(HistoryStore, RefusesAStoreOfAnotherFormat) {
+    TestDir dir;
+    {
+        // The column families of format 6, which kept transactions and
+        // receipts apart.
+        rocksdb::Options o;
+        o.create_if_missing = true;
+        o.create_missing_column_families = true;
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+        for (const char* name : {"default", "blocks", "block_hashes", "tx_hashes", "txs",
+                                 "receipts", "log_addr", "log_topic"}) {
+            cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        }
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* db = nullptr;
+        ASSERT_TRUE(rocksdb::DB::Open(o, dir.path().string(), cfs, &handles, &db).ok());
+        for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+        delete db;
+    }
+    auto r = HistoryStore::open(dir.path(), small_options());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::kCorruption);
+    EXPECT_NE(r.error().message.find("another version"), std::string::npos) << r.error().message;
 }
 
 TEST(HistoryStore, ReopenPersists) {
@@ -657,7 +687,8 @@ TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
         for (const auto& d : three_blocks()) put_ok(*store, d);
     }
     {
-        // Overwrite block 1 and receipt (2, 1) with garbage behind the store's back.
+        // Overwrite block 1 and position (2, 1) (a transaction with its receipt)
+        // with garbage behind the store's back.
         std::vector<std::string> names;
         ASSERT_TRUE(
             rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names)
@@ -679,7 +710,7 @@ TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
         const std::string key("\0\0\0\0\0\0\0\x01", 8);  // block 1, big-endian
         ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("blocks"), key, "\x01garbage").ok());
         const std::string rkey("\0\0\0\0\0\0\0\x02\0\0\0\x01", 12);  // block 2, tx 1
-        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("receipts"), rkey, "\x01").ok());
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle("tx_receipts"), rkey, "\x01").ok());
         // Block 1's second transaction now points at block 2's first, and
         // block 2's last at a position of the wrong size.
         const auto blocks = three_blocks();

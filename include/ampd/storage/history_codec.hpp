@@ -15,15 +15,23 @@ namespace ampd::storage::history_codec {
 inline constexpr uint8_t kVersion = 1;
 
 [[nodiscard]] Bytes encode(const BlockRecord& b);
-[[nodiscard]] Bytes encode(const TxRecord& t);
-[[nodiscard]] Bytes encode(const ReceiptRecord& r);
-// The same, replacing the contents of `out` (a buffer reused across records
-// keeps its capacity: no allocation per record).
-void encode_into(Bytes& out, const TxRecord& t);
-void encode_into(Bytes& out, const ReceiptRecord& r);
-
 [[nodiscard]] std::optional<BlockRecord> decode_block(ByteView in);
-[[nodiscard]] std::optional<TxRecord> decode_tx(ByteView in);
-[[nodiscard]] std::optional<ReceiptRecord> decode_receipt(ByteView in);
+
+// A transaction and its receipt, kept together under their position (block
+// number, index in the block): one record per transaction. The position
+// is the record's key, so it is not stored again; the hash and the sender,
+// which both records carry, are stored once. The caller guarantees that the
+// two records agree (hash, position, sender). Replaces the contents of
+// `out` (a buffer reused across records keeps its capacity).
+void encode_position_into(Bytes& out, const TxRecord& t, const ReceiptRecord& r);
+[[nodiscard]] Bytes encode_position(const TxRecord& t, const ReceiptRecord& r);
+
+// Both records of a position record read at (block, index).
+struct PositionRecord {
+    TxRecord tx;
+    ReceiptRecord receipt;
+};
+[[nodiscard]] std::optional<PositionRecord> decode_position(ByteView in, uint64_t block,
+                                                            uint32_t index);
 
 }  // namespace ampd::storage::history_codec
