@@ -3,9 +3,9 @@
 // (each transaction a TxRecord of a 173-byte signed transfer and a receipt
 // with the two logs an Amp transfer emits: TransferByPartition with 4 topics
 // and 160 data bytes, Transfer with 3 topics and 32 data bytes): 2 keys per
-// transaction (tx_hashes, and tx_receipts: the transaction with its receipt) plus the
-// block's log index keys, one per
-// distinct address or topic per block (about 1.4 per transaction here).
+// transaction (tx_hashes, and tx_receipts: the transaction with its
+// receipt) plus the block's log index keys, one per distinct address or
+// topic per block (about 1.4 per transaction here).
 //   HistoryPutBlock/N/W   N transactions per block, 100 blocks per iteration;
 //                         W = 1: HistoryOptions::disable_wal (as the node
 //                         opens it), W = 0: RocksDB's log on; 3 iterations
