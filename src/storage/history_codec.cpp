@@ -75,14 +75,9 @@ std::optional<BlockRecord> decode_block(ByteView in) {
     return b;
 }
 
-void encode_position_into(Bytes& out, const TxRecord& t, const ReceiptRecord& rc) {
-    out.clear();
-    size_t size = 1 + 32 + 20 + 4 + t.raw.size() + 1 + 20 + 20 + 2 + 8 + 8 + 32 + 4 +
-                  rc.revert_data.size() + 4;
-    for (const LogRecordStored& log : rc.logs) {
-        size += 20 + 1 + 32 * log.topics.size() + 4 + log.data.size() + 4;
-    }
-    out.reserve(size);
+void append_position(Bytes& out, const TxRecord& t, const ReceiptRecord& rc) {
+    // No reserve: a block's records are appended one after another into one
+    // buffer, which must keep growing geometrically.
     Writer w(out);
     w.u8(kVersion);
     w.fixed(t.hash);
@@ -105,7 +100,7 @@ void encode_position_into(Bytes& out, const TxRecord& t, const ReceiptRecord& rc
 
 Bytes encode_position(const TxRecord& t, const ReceiptRecord& r) {
     Bytes out;
-    encode_position_into(out, t, r);
+    append_position(out, t, r);
     return out;
 }
 

@@ -7,15 +7,18 @@
 //   blocks        number(8)                          -> BlockRecord
 //   block_hashes  hash(32)                           -> number (8, BE)
 //   tx_hashes     hash(32)                           -> number(8) tx_index(4)
-//   txs           number(8) tx_index(4)              -> TxRecord
-//   receipts      number(8) tx_index(4)              -> ReceiptRecord
+//   tx_regions    number(8)                          -> RegionSpan (encode_span)
 //   log_addr      epoch(8) address(20) number(8)           -> postings
 //   log_topic     epoch(8) position(1) topic(32) number(8) -> postings
-// Transactions are kept by position, like receipts, and found by hash
-// through the small `tx_hashes` map: the hash-keyed family then holds
-// 12-byte values, so compaction, which merges every family with keys at
-// random places, rewrites little; the block-ordered families (blocks, txs,
-// receipts) arrive in key order and are moved down without rewriting.
+// A block's transactions and receipts are not in RocksDB: they are one
+// region of the file kRegionsFile, appended after the previous block's
+// (offsets table, then one history_codec position record per transaction),
+// and `tx_regions` says where. Appending costs a copy and a pwrite per
+// block, where a memtable insert per transaction, a flush and the moves of
+// compaction cost several times more (docs/PERFORMANCE.md, "Tenth round").
+// Transactions are found by hash through the small `tx_hashes` map: the
+// hash-keyed family holds 12-byte values, so compaction, which merges every
+// family with keys at random places, rewrites little.
 // The log indexes hold one key per block and distinct address (or topic at
 // a position) among the block's logs; its value, the postings, lists that
 // key's logs in the block: (log_index u32 LE, tx_index u32 LE) pairs in
@@ -39,6 +42,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +50,7 @@
 #include "ampd/storage/history_codec.hpp"
 #include "ampd/storage/history_store.hpp"
 #include "storage/codec.hpp"
+#include "storage/posix_file.hpp"
 
 namespace ampd::storage::history_internal {
 
@@ -54,8 +59,7 @@ enum Cf : size_t {
     kBlocks,
     kBlockHashes,
     kTxHashes,
-    // A transaction and its receipt per position (history_codec::decode_position).
-    kTxReceipts,
+    kTxRegions,
     kLogAddr,
     kLogTopic,
     kCfCount,
@@ -63,6 +67,23 @@ enum Cf : size_t {
 
 // Meta key holding the number of the last indexed block.
 inline constexpr const char* kLastIndexedKey = "last_indexed_block";
+// Meta key: the regions of every block up to this one were synced (flush()).
+inline constexpr const char* kRegionsSyncedKey = "regions_synced_through";
+// The file of transaction and receipt regions, in the store's directory.
+inline constexpr const char* kRegionsFile = "tx_receipts.dat";
+
+// Where a block's region is in kRegionsFile. The region starts with count+1
+// u32 LE offsets (from the region's start): record i is [off[i], off[i+1]).
+struct RegionSpan {
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    uint32_t count = 0;
+    uint32_t crc = 0;  // CRC32C of the region, checked where it may be torn (open)
+    [[nodiscard]] uint64_t end() const { return offset + length; }
+};
+inline constexpr size_t kSpanSize = 24;
+[[nodiscard]] std::string encode_span(const RegionSpan& s);
+[[nodiscard]] std::optional<RegionSpan> decode_span(ByteView v);
 
 inline constexpr size_t kEpochSize = 8;
 inline constexpr size_t kAddrPrefix = kEpochSize + 20;
@@ -151,7 +172,17 @@ struct HistoryStore::Impl {
     // reallocates them as they grow nor page-faults fresh memory each time
     // (they keep the capacity of the largest block, at most a few MB).
     rocksdb::WriteBatch block_batch;
-    Bytes record_buffer;
+    Bytes region_buffer;
+    // kRegionsFile, and where the next block's region goes (under write_mu).
+    posix::File regions;
+    uint64_t regions_end = 0;
+    // Readers of regions hold it shared for the whole read, their snapshot
+    // included; truncate_after holds it exclusively while it deletes spans
+    // and cuts the file, so no reader follows a span into a cut region.
+    mutable std::shared_mutex regions_mu;
+    // Counts remove_blocks_from calls (under write_mu): flush() marks regions
+    // synced only if none rewrote them while it synced.
+    uint64_t removals = 0;
     // Options for every write: RocksDB's own log off when
     // HistoryOptions::disable_wal (see there).
     rocksdb::WriteOptions write_options;
@@ -171,9 +202,27 @@ struct HistoryStore::Impl {
         const rocksdb::Snapshot* snapshot = nullptr) const;
     [[nodiscard]] Result<std::optional<BlockRecord>> get_block(
         uint64_t number, const rocksdb::Snapshot* snapshot = nullptr) const;
-    // The transaction and receipt at (block, tx_index).
+    // Where block `number`'s transactions and receipts are; nullopt when absent.
+    [[nodiscard]] Result<std::optional<history_internal::RegionSpan>> get_span(
+        uint64_t number, const rocksdb::Snapshot* snapshot = nullptr) const;
+    // The transaction and receipt at (block, tx_index). Readers of regions
+    // hold regions_mu shared (see there).
     [[nodiscard]] Result<std::optional<history_codec::PositionRecord>> get_position(
         uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot = nullptr) const;
+    // All of a block's transactions and receipts, in order; nullopt when the
+    // block has no region.
+    [[nodiscard]] Result<std::optional<std::vector<history_codec::PositionRecord>>> get_region(
+        uint64_t number, const rocksdb::Snapshot* snapshot = nullptr) const;
+    // At open, after next_block is known: checks the regions written since
+    // the last flush() (a machine crash may have lost them while RocksDB
+    // kept their spans), drops the blocks from the first bad one on, and
+    // cuts the file to the last block's region.
+    [[nodiscard]] Status recover_regions();
+    // Removes block `first` and every later one (their records, index
+    // entries and regions); the callers hold write_mu and regions_mu. With
+    // `damaged_regions`, a region that cannot be read is passed over (its log
+    // index entries stay; indexing the block again writes the same ones).
+    [[nodiscard]] Status remove_blocks_from(uint64_t first, bool damaged_regions);
     // The position key (block, index) of the transaction with `hash`.
     [[nodiscard]] Result<std::optional<std::string>> position_of(
         const Bytes32& hash, const rocksdb::Snapshot* snapshot) const;

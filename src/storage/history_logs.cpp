@@ -10,6 +10,7 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <shared_mutex>
 #include <tuple>
 
 #include "ampd/storage/history_codec.hpp"
@@ -186,6 +187,7 @@ Result<std::vector<FoundLog>> HistoryStore::get_logs(const LogFilter& filter,
                               quantity(filter.to_block) + " exceeds the limit of " +
                               std::to_string(limits.max_block_range) + " blocks");
     }
+    std::shared_lock regions_lock(impl_->regions_mu);
     SnapshotGuard snap(*impl_->db);
     auto last = impl_->read_last_indexed(snap.get());
     if (!last) return std::move(last).error();
@@ -223,21 +225,22 @@ Result<std::vector<FoundLog>> HistoryStore::get_logs(const LogFilter& filter,
         const std::string upper = be64(to + 1);
         const rocksdb::Slice upper_slice(upper);
         ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(kTxReceipts)));
-        for (it->Seek(position_key(from, 0)); it->Valid(); it->Next()) {
+        std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(kTxRegions)));
+        for (it->Seek(be64(from)); it->Valid(); it->Next()) {
             const rocksdb::Slice key = it->key();
-            std::optional<history_codec::PositionRecord> p;
-            if (key.size() == 12) {
-                const auto* k = reinterpret_cast<const uint8_t*>(key.data());
-                p = history_codec::decode_position(view(it->value()), codec::get_be<uint64_t>(k),
-                                                   codec::get_be<uint32_t>(k + 8));
-            }
-            if (!p) {
+            if (key.size() != 8) {
                 return make_error(ErrorKind::kCorruption,
-                                  "history: stored receipt does not decode (receipts scan)");
+                                  "history: bad region key (receipts scan)");
             }
-            for (const LogRecordStored& log : p->receipt.logs) {
-                if (auto st = emit(p->receipt, log); !st) return std::move(st).error();
+            const uint64_t n =
+                codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>(key.data()));
+            auto region = impl_->get_region(n, snap.get());
+            if (!region) return std::move(region).error();
+            if (!*region) continue;
+            for (const auto& p : **region) {
+                for (const LogRecordStored& log : p.receipt.logs) {
+                    if (auto st = emit(p.receipt, log); !st) return std::move(st).error();
+                }
             }
         }
         if (!it->status().ok()) return from_rocks(it->status(), "scan receipts");

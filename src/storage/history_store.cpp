@@ -12,9 +12,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
+#include "ampd/storage/crc32c.hpp"
 #include "ampd/storage/history_codec.hpp"
 #include "storage/history_impl.hpp"
 #include "storage/posix_file.hpp"
@@ -31,8 +33,9 @@ namespace {
 // 4: receiptsRoot is SHA-256 (block hashes change again).
 // 5: transactions are kept by position; `tx_hashes` maps a hash to it.
 // 6: the log indexes lead their keys with the block's epoch.
-// 7: a transaction and its receipt are one record per position
-//    (`tx_receipts`, replacing `txs` and `receipts`).
+// 7: a block's transactions and receipts are one region of a file of their
+//    own (`tx_regions` says where), replacing the `txs` and `receipts`
+//    families.
 constexpr uint32_t kFormatVersion = 7;
 constexpr const char* kFormatVersionKey = "format_version";
 constexpr size_t kMaxTopics = 4;
@@ -47,8 +50,8 @@ const char* cf_name(Cf c) {
             return "block_hashes";
         case kTxHashes:
             return "tx_hashes";
-        case kTxReceipts:
-            return "tx_receipts";
+        case kTxRegions:
+            return "tx_regions";
         case kLogAddr:
             return "log_addr";
         case kLogTopic:
@@ -84,21 +87,10 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
                                compression,
                                compression,
                                compression};
-    if (c == kTxReceipts) {
-        // Except this one, which holds most of the bytes: its keys arrive
-        // in order, so their files are never merged, only moved down, and a
-        // move is a rename only while the compression stays the same. With
-        // the first compressed level below, every file was rewritten once
-        // more just to compress it (HistoryPutBlockLong: 6.9 s of
-        // compaction CPU for 4,000,000 transactions); compressing as they
-        // are flushed costs a fraction of that and writes a third of the
-        // bytes.
-        o.compression_per_level.assign(7, compression);
-    }
     o.level_compaction_dynamic_level_bytes = true;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
-    if (c != kBlocks && c != kTxReceipts) {
+    if (c != kBlocks && c != kTxRegions) {
         // Not for the families keyed by position: their keys arrive in
         // order, so their files never overlap, a read is for a position that
         // tx_hashes or the block just named, and a filter would only be
@@ -137,12 +129,6 @@ rocksdb::ColumnFamilyOptions cf_options(Cf c, const HistoryOptions& opt,
         // to those.
         o.memtable_insert_with_hint_prefix_extractor.reset(
             rocksdb::NewFixedPrefixTransform(c == kLogAddr ? kAddrPrefix : kTopicPrefix));
-    }
-    if (c == kTxReceipts) {
-        // A block's transactions arrive in key order (block, then index):
-        // with a hint per block the memtable inserts each after the
-        // previous one instead of searching the skiplist from its top.
-        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
     }
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     return o;
@@ -274,20 +260,6 @@ Result<std::optional<BlockRecord>> HistoryStore::Impl::get_block(
     return std::optional<BlockRecord>{std::move(*b)};
 }
 
-Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_position(
-    uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot) const {
-    using Found = std::optional<history_codec::PositionRecord>;
-    auto v = get(kTxReceipts, position_key(block, tx_index), snapshot);
-    if (!v) return std::move(v).error();
-    if (!*v) return Found{};
-    auto p = history_codec::decode_position(view(**v), block, tx_index);
-    if (!p) {
-        return bad_record("transaction and receipt",
-                          "of block " + std::to_string(block) + " tx " + std::to_string(tx_index));
-    }
-    return Found{std::move(*p)};
-}
-
 Result<std::optional<std::string>> HistoryStore::Impl::position_of(
     const Bytes32& hash, const rocksdb::Snapshot* snapshot) const {
     auto v = get(kTxHashes, raw(hash), snapshot);
@@ -403,6 +375,10 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     auto last = impl->read_last_indexed(nullptr);
     if (!last) return std::move(last).error();
     impl->next_block.store(*last ? **last + 1 : 0);
+    auto regions = posix::File::open_write(dir / kRegionsFile);
+    if (!regions) return std::move(regions).error();
+    impl->regions = std::move(*regions);
+    if (auto st = impl->recover_regions(); !st) return std::move(st).error();
     return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(impl)));
 }
 
@@ -420,9 +396,25 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     }
     if (block.number == UINT64_MAX) return invalid("block number 2^64-1 is reserved");
 
+    // The block's region: the offsets table, then the records. Written
+    // before the batch that names it, so a span never points at bytes not
+    // yet handed to the file.
+    Bytes& region = impl_->region_buffer;
+    const size_t table = 4 * (txs.size() + 1);
+    region.assign(table, 0);
+    for (size_t i = 0; i < txs.size(); ++i) {
+        codec::put_le<uint32_t>(region.data() + 4 * i, static_cast<uint32_t>(region.size()));
+        history_codec::append_position(region, txs[i], receipts[i]);
+    }
+    if (region.size() > UINT32_MAX)
+        return invalid("block " + std::to_string(block.number) + " is over 4 GiB");
+    codec::put_le<uint32_t>(region.data() + 4 * txs.size(), static_cast<uint32_t>(region.size()));
+    const RegionSpan span{impl_->regions_end, region.size(), static_cast<uint32_t>(txs.size()),
+                          crc32c(region)};
+    if (auto st = impl_->regions.pwrite_all(span.offset, region); !st) return st;
+
     rocksdb::WriteBatch& batch = impl_->block_batch;
     batch.Clear();
-    Bytes& record = impl_->record_buffer;
     auto put = [&](Cf c, const rocksdb::Slice& key, ByteView value) {
         return batch.Put(impl_->cf(c), key,
                          rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()));
@@ -431,10 +423,7 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     rocksdb::Status s;
     s = put(kBlocks, number, history_codec::encode(block));
     if (s.ok()) s = batch.Put(impl_->cf(kBlockHashes), raw(block.hash), number);
-    for (size_t i = 0; s.ok() && i < txs.size(); ++i) {
-        history_codec::encode_position_into(record, txs[i], receipts[i]);
-        s = put(kTxReceipts, position_key(block.number, txs[i].index), record);
-    }
+    if (s.ok()) s = batch.Put(impl_->cf(kTxRegions), number, encode_span(span));
     // The hash map's keys go into the batch in key order: the memtable's
     // skiplist then inserts each next to the one before instead of
     // searching for a random place (a walk of cache misses).
@@ -468,6 +457,7 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     if (!s.ok()) return from_rocks(s, "build batch");
     s = impl_->db->Write(impl_->write_options, &batch);
     if (!s.ok()) return from_rocks(s, "write block " + std::to_string(block.number));
+    impl_->regions_end = span.end();
     impl_->next_block.store(block.number + 1);
     return {};
 }
@@ -478,7 +468,27 @@ bool HistoryStore::direct_io() const {
 
 Status HistoryStore::flush() {
     // Not under write_mu: put_block may go on meanwhile (what it writes
-    // after this call began may or may not be included).
+    // after this call began may or may not be included). Every block before
+    // `next` had its region written before it was counted: sync them, then
+    // record that they need no check at the next open (recover_regions).
+    uint64_t next = 0;
+    uint64_t removals = 0;
+    {
+        std::lock_guard lk(impl_->write_mu);
+        next = impl_->next_block.load();
+        removals = impl_->removals;
+    }
+    if (auto st = impl_->regions.sync_data(); !st) return st;
+    if (next > 0) {
+        std::lock_guard lk(impl_->write_mu);
+        if (impl_->removals == removals) {
+            std::string mark(8, '\0');
+            codec::put_le<uint64_t>(reinterpret_cast<uint8_t*>(mark.data()), next - 1);
+            const rocksdb::Status ms =
+                impl_->db->Put(impl_->write_options, impl_->cf(kMeta), kRegionsSyncedKey, mark);
+            if (!ms.ok()) return from_rocks(ms, "write the regions' synced mark");
+        }
+    }
     rocksdb::FlushOptions fo;
     fo.wait = true;
     fo.allow_write_stall = true;
@@ -538,6 +548,7 @@ Result<std::optional<BlockRecord>> HistoryStore::block_by_hash(const Bytes32& ha
 Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
     // One view for both reads: a truncation between them cannot pair the
     // position found with another transaction.
+    std::shared_lock regions_lock(impl_->regions_mu);
     rocksdb::ManagedSnapshot snap(impl_->db.get());
     auto position = impl_->position_of(hash, snap.snapshot());
     if (!position) return std::move(position).error();
@@ -551,6 +562,7 @@ Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) co
 }
 
 Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
+    std::shared_lock regions_lock(impl_->regions_mu);
     rocksdb::ManagedSnapshot snap(impl_->db.get());
     auto position = impl_->position_of(hash, snap.snapshot());
     if (!position) return std::move(position).error();
@@ -565,21 +577,22 @@ Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Byte
 
 Result<std::optional<std::vector<ReceiptRecord>>> HistoryStore::receipts_of_block(
     uint64_t number) const {
-    auto block = impl_->get_block(number);
+    using Found = std::optional<std::vector<ReceiptRecord>>;
+    std::shared_lock regions_lock(impl_->regions_mu);
+    rocksdb::ManagedSnapshot snap(impl_->db.get());
+    auto block = impl_->get_block(number, snap.snapshot());
     if (!block) return std::move(block).error();
-    if (!*block) return std::optional<std::vector<ReceiptRecord>>{};
-    std::vector<ReceiptRecord> out;
-    out.reserve((*block)->tx_hashes.size());
-    for (size_t i = 0; i < (*block)->tx_hashes.size(); ++i) {
-        auto p = impl_->get_position(number, static_cast<uint32_t>(i));
-        if (!p) return std::move(p).error();
-        if (!*p) {
-            return bad_record("receipt", "of block " + std::to_string(number) + " tx " +
-                                             std::to_string(i) + " (missing)");
-        }
-        out.push_back(std::move((*p)->receipt));
+    if (!*block) return Found{};
+    auto region = impl_->get_region(number, snap.snapshot());
+    if (!region) return std::move(region).error();
+    if (!*region || (*region)->size() != (*block)->tx_hashes.size()) {
+        return bad_record("receipts", "of block " + std::to_string(number) +
+                                          " (missing, or not one per transaction)");
     }
-    return std::optional<std::vector<ReceiptRecord>>{std::move(out)};
+    std::vector<ReceiptRecord> out;
+    out.reserve((*region)->size());
+    for (auto& p : **region) out.push_back(std::move(p.receipt));
+    return Found{std::move(out)};
 }
 
 std::optional<uint64_t> HistoryStore::last_indexed_block() const {

@@ -17,13 +17,12 @@ inline constexpr uint8_t kVersion = 1;
 [[nodiscard]] Bytes encode(const BlockRecord& b);
 [[nodiscard]] std::optional<BlockRecord> decode_block(ByteView in);
 
-// A transaction and its receipt, kept together under their position (block
-// number, index in the block): one record per transaction. The position
-// is the record's key, so it is not stored again; the hash and the sender,
-// which both records carry, are stored once. The caller guarantees that the
-// two records agree (hash, position, sender). Replaces the contents of
-// `out` (a buffer reused across records keeps its capacity).
-void encode_position_into(Bytes& out, const TxRecord& t, const ReceiptRecord& r);
+// A transaction and its receipt as one record, kept at their position
+// (block number, index in the block), which the reader knows and which is
+// therefore not stored; the hash and the sender, which both records carry,
+// are stored once. The caller guarantees that the two records agree (hash,
+// position, sender). append_position adds the record to the end of `out`.
+void append_position(Bytes& out, const TxRecord& t, const ReceiptRecord& r);
 [[nodiscard]] Bytes encode_position(const TxRecord& t, const ReceiptRecord& r);
 
 // Both records of a position record read at (block, index).
