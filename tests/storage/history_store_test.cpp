@@ -361,78 +361,58 @@ TEST(HistoryStore, TruncateAfterRemovesBlocksAndTheirLogIndex) {
     EXPECT_EQ((*r)[2].log.log_index, 1u);
 }
 
-// Without RocksDB's log only flushes persist: a copy of the files taken
-// after flush() (what a crash would leave) holds exactly the blocks flushed.
-TEST(HistoryStore, WithoutItsLogAFlushKeepsAConsistentPrefix) {
-    TestDir dir;
-    TestDir copy;
-    HistoryOptions o = small_options();
-    o.disable_wal = true;
-    const auto blocks = three_blocks();
-    {
-        auto r = HistoryStore::open(dir.path(), o);
-        ASSERT_TRUE(r) << r.error().describe();
-        auto& store = *r;
-        put_ok(*store, blocks[0]);
-        put_ok(*store, blocks[1]);
-        ASSERT_TRUE(store->flush());
-        std::filesystem::remove_all(copy.path());
-        std::filesystem::copy(dir.path(), copy.path(), std::filesystem::copy_options::recursive);
-        put_ok(*store, blocks[2]);
-    }
-    auto r = HistoryStore::open(copy.path(), o);
-    ASSERT_TRUE(r) << r.error().describe();
-    auto& store = *r;
-    EXPECT_EQ(store->last_indexed_block(), 1u);
-    EXPECT_EQ(**store->block_by_number(1), blocks[1].block);
-    EXPECT_FALSE(*store->block_by_number(2));
-    LogFilter f;
-    f.to_block = 10;
-    f.addresses = {address_n(1)};
-    EXPECT_EQ(store->get_logs(f)->size(), 2u);  // (1,0) and (1,2)
-    put_ok(*store, blocks[2]);                  // the owner re-indexes the rest
-    EXPECT_EQ(store->get_logs(f)->size(), 3u);
-}
-
 std::filesystem::path regions_file(const std::filesystem::path& dir) {
     return dir / "tx_receipts.dat";
 }
 
-// A process crash without RocksDB's log: the memtable with block 2's entries
-// is lost, but block 2's region reached the file. The reopened store cuts
-// the region off, and block 2 can be indexed again.
-TEST(HistoryStore, RegionBeyondTheLastIndexedBlockIsCutAtOpen) {
-    TestDir dir;
-    TestDir copy;
-    HistoryOptions o = small_options();
-    o.disable_wal = true;
-    const auto blocks = three_blocks();
-    uint64_t end_of_block_1 = 0;
-    {
-        auto r = HistoryStore::open(dir.path(), o);
+// Without RocksDB's log only flushes persist: a copy of the files taken
+// after flush() (what a crash would leave) holds exactly the blocks flushed.
+// Block 2's region may have reached the regions file before the crash while
+// RocksDB lost its span with the memtable: the reopened store cuts it off.
+TEST(HistoryStore, WithoutItsLogAFlushKeepsAConsistentPrefix) {
+    for (const bool region_reached_file : {false, true}) {
+        SCOPED_TRACE(region_reached_file ? "block 2's region in the file" : "flushed files only");
+        TestDir dir;
+        TestDir copy;
+        HistoryOptions o = small_options();
+        o.disable_wal = true;
+        const auto blocks = three_blocks();
+        uint64_t end_of_block_1 = 0;
+        {
+            auto r = HistoryStore::open(dir.path(), o);
+            ASSERT_TRUE(r) << r.error().describe();
+            auto& store = *r;
+            put_ok(*store, blocks[0]);
+            put_ok(*store, blocks[1]);
+            ASSERT_TRUE(store->flush());
+            end_of_block_1 = std::filesystem::file_size(regions_file(dir.path()));
+            std::filesystem::remove_all(copy.path());
+            std::filesystem::copy(dir.path(), copy.path(),
+                                  std::filesystem::copy_options::recursive);
+            put_ok(*store, blocks[2]);
+            if (region_reached_file) {
+                std::filesystem::copy_file(regions_file(dir.path()), regions_file(copy.path()),
+                                           std::filesystem::copy_options::overwrite_existing);
+                ASSERT_GT(std::filesystem::file_size(regions_file(copy.path())), end_of_block_1);
+            }
+        }
+        auto r = HistoryStore::open(copy.path(), o);
         ASSERT_TRUE(r) << r.error().describe();
         auto& store = *r;
-        put_ok(*store, blocks[0]);
-        put_ok(*store, blocks[1]);
-        ASSERT_TRUE(store->flush());
-        end_of_block_1 = std::filesystem::file_size(regions_file(dir.path()));
-        std::filesystem::remove_all(copy.path());
-        std::filesystem::copy(dir.path(), copy.path(), std::filesystem::copy_options::recursive);
-        put_ok(*store, blocks[2]);
-        // The file as the crash left it: block 2's region included.
-        std::filesystem::copy_file(regions_file(dir.path()), regions_file(copy.path()),
-                                   std::filesystem::copy_options::overwrite_existing);
-    }
-    ASSERT_GT(std::filesystem::file_size(regions_file(copy.path())), end_of_block_1);
-    auto r = HistoryStore::open(copy.path(), o);
-    ASSERT_TRUE(r) << r.error().describe();
-    auto& store = *r;
-    EXPECT_EQ(store->last_indexed_block(), 1u);
-    EXPECT_EQ(std::filesystem::file_size(regions_file(copy.path())), end_of_block_1);
-    put_ok(*store, blocks[2]);
-    for (size_t i = 0; i < blocks[2].txs.size(); ++i) {
-        EXPECT_EQ(**store->tx_by_hash(blocks[2].txs[i].hash), blocks[2].txs[i]);
-        EXPECT_EQ(**store->receipt_by_tx_hash(blocks[2].txs[i].hash), blocks[2].receipts[i]);
+        EXPECT_EQ(store->last_indexed_block(), 1u);
+        EXPECT_EQ(**store->block_by_number(1), blocks[1].block);
+        EXPECT_FALSE(*store->block_by_number(2));
+        EXPECT_EQ(std::filesystem::file_size(regions_file(copy.path())), end_of_block_1);
+        LogFilter f;
+        f.to_block = 10;
+        f.addresses = {address_n(1)};
+        EXPECT_EQ(store->get_logs(f)->size(), 2u);  // (1,0) and (1,2)
+        put_ok(*store, blocks[2]);                  // the owner re-indexes the rest
+        EXPECT_EQ(store->get_logs(f)->size(), 3u);
+        for (size_t i = 0; i < blocks[2].txs.size(); ++i) {
+            EXPECT_EQ(**store->tx_by_hash(blocks[2].txs[i].hash), blocks[2].txs[i]);
+            EXPECT_EQ(**store->receipt_by_tx_hash(blocks[2].txs[i].hash), blocks[2].receipts[i]);
+        }
     }
 }
 
