@@ -4,6 +4,8 @@
 #include <rocksdb/iterator.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "ampd/storage/crc32c.hpp"
 #include "storage/history_impl.hpp"
@@ -119,13 +121,59 @@ Result<std::optional<std::vector<history_codec::PositionRecord>>> HistoryStore::
     return Found{std::move(out)};
 }
 
+void HistoryStore::Impl::FreeAligned::operator()(uint8_t* p) const {
+    std::free(p);  // NOLINT(cppcoreguidelines-no-malloc): posix_memalign's buffer
+}
+
+Status HistoryStore::Impl::write_region(ByteView region, Bytes& tail) {
+    if (!regions_direct.is_open()) return regions.pwrite_all(regions_end, region);
+    constexpr uint64_t kPage = posix::kDirectIoAlign;
+    const uint64_t start = regions_end - regions_end % kPage;
+    const size_t head = regions_tail.size();  // == regions_end - start
+    const size_t used = head + region.size();
+    const size_t total = (used + kPage - 1) / kPage * kPage;
+    if (direct_capacity < total) {
+        void* p = nullptr;
+        if (::posix_memalign(&p, kPage, total) != 0) {
+            return make_error(ErrorKind::kFailed, "history: no memory for a region's pages");
+        }
+        direct_buffer.reset(static_cast<uint8_t*>(p));
+        direct_capacity = total;
+    }
+    uint8_t* buf = direct_buffer.get();
+    std::memcpy(buf, regions_tail.data(), head);
+    std::memcpy(buf + head, region.data(), region.size());
+    std::memset(buf + used, 0, total - used);
+    if (auto st = regions_direct.pwrite_all(start, ByteView(buf, total)); !st) return st;
+    const size_t tail_from = used - used % kPage;
+    tail.assign(buf + tail_from, buf + used);
+    return {};
+}
+
+Status HistoryStore::Impl::set_regions_end(uint64_t end) {
+    regions_end = end;
+    regions_tail.clear();
+    if (!regions_direct.is_open()) return {};
+    regions_tail.resize(end % posix::kDirectIoAlign);
+    if (regions_tail.empty()) return {};
+    auto n = regions.pread_some(end - regions_tail.size(), regions_tail);
+    if (!n) return std::move(n).error();
+    if (*n != regions_tail.size()) {
+        return make_error(ErrorKind::kCorruption,
+                          "history: " + regions.path().string() + " ends before its last region");
+    }
+    return {};
+}
+
 Status HistoryStore::Impl::recover_regions() {
     auto size = regions.size();
     if (!size) return std::move(size).error();
     const uint64_t next = next_block.load();
     if (next == 0) {
-        regions_end = 0;
-        return *size > 0 ? regions.truncate(0) : Status{};
+        if (*size > 0) {
+            if (auto st = regions.truncate(0); !st) return st;
+        }
+        return set_regions_end(0);
     }
     auto synced = get(kMeta, kRegionsSyncedKey);
     if (!synced) return std::move(synced).error();
@@ -167,10 +215,14 @@ Status HistoryStore::Impl::recover_regions() {
     auto last = get_span(next - 1);
     if (!last) return std::move(last).error();
     if (!*last) return bad_region(next - 1, "have no span (the last indexed block)");
-    regions_end = (*last)->end();
+    const uint64_t end = (*last)->end();
     // Regions of blocks RocksDB lost after a process crash (their spans were
-    // in a memtable) are cut; the node writes them again.
-    return *size > regions_end ? regions.truncate(regions_end) : Status{};
+    // in a memtable) are cut, and so are the zeros that fill a page written
+    // whole; the node writes the blocks again.
+    if (*size > end) {
+        if (auto st = regions.truncate(end); !st) return st;
+    }
+    return set_regions_end(end);
 }
 
 }  // namespace ampd::storage

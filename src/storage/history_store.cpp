@@ -378,6 +378,11 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     auto regions = posix::File::open_write(dir / kRegionsFile);
     if (!regions) return std::move(regions).error();
     impl->regions = std::move(*regions);
+    if (direct_io) {
+        auto direct = posix::File::open_write_direct(dir / kRegionsFile);
+        if (!direct) return std::move(direct).error();
+        impl->regions_direct = std::move(*direct);
+    }
     if (auto st = impl->recover_regions(); !st) return std::move(st).error();
     return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(impl)));
 }
@@ -411,7 +416,8 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     codec::put_le<uint32_t>(region.data() + 4 * txs.size(), static_cast<uint32_t>(region.size()));
     const RegionSpan span{impl_->regions_end, region.size(), static_cast<uint32_t>(txs.size()),
                           crc32c(region)};
-    if (auto st = impl_->regions.pwrite_all(span.offset, region); !st) return st;
+    Bytes& tail = impl_->next_tail;
+    if (auto st = impl_->write_region(region, tail); !st) return st;
 
     rocksdb::WriteBatch& batch = impl_->block_batch;
     batch.Clear();
@@ -458,6 +464,7 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     s = impl_->db->Write(impl_->write_options, &batch);
     if (!s.ok()) return from_rocks(s, "write block " + std::to_string(block.number));
     impl_->regions_end = span.end();
+    impl_->regions_tail.swap(tail);
     impl_->next_block.store(block.number + 1);
     return {};
 }

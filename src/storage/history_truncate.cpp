@@ -75,8 +75,8 @@ Status HistoryStore::Impl::remove_blocks_from(uint64_t first, bool damaged_regio
     if (!s.ok()) return from_rocks(s, "remove blocks from " + std::to_string(first));
     next_block.store(first);
     if (cut_at) {
-        regions_end = *cut_at;
-        if (auto st = regions.truncate(regions_end); !st) return st;
+        if (auto st = regions.truncate(*cut_at); !st) return st;
+        return set_regions_end(*cut_at);
     }
     return {};
 }

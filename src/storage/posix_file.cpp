@@ -62,6 +62,12 @@ Result<File> File::open_write(const std::filesystem::path& path) {
     return File(*fd, path);
 }
 
+Result<File> File::open_write_direct(const std::filesystem::path& path) {
+    auto fd = open_fd(path, O_RDWR | O_DIRECT, "open (O_DIRECT)");
+    if (!fd) return std::move(fd).error();
+    return File(*fd, path);
+}
+
 Result<File> File::create_new(const std::filesystem::path& path) {
     auto fd = open_fd(path, O_RDWR | O_CREAT | O_EXCL, "create");
     if (!fd) return std::move(fd).error();

@@ -13,6 +13,9 @@
 
 namespace ampd::storage::posix {
 
+// Alignment for O_DIRECT transfers (the largest logical block size in use).
+inline constexpr size_t kDirectIoAlign = 4096;
+
 class File {
 public:
     File() = default;
@@ -25,6 +28,9 @@ public:
     static Result<File> open_read(const std::filesystem::path& path);
     // Opens for writing without truncating; creates with mode 0644 if absent.
     static Result<File> open_write(const std::filesystem::path& path);
+    // Opens an existing file for writing with O_DIRECT: every write's
+    // buffer, offset and length must be multiples of kDirectIoAlign.
+    static Result<File> open_write_direct(const std::filesystem::path& path);
     // Creates a file that must not exist yet.
     static Result<File> create_new(const std::filesystem::path& path);
     // Creates or truncates.
