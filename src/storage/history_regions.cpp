@@ -82,8 +82,8 @@ Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_pos
     if (auto st = read_exact(regions, block, s.offset + 4 * uint64_t{tx_index}, bounds); !st) {
         return std::move(st).error();
     }
-    const uint32_t from = codec::get_le<uint32_t>(bounds);
-    const uint32_t to = codec::get_le<uint32_t>(bounds + 4);
+    const auto from = codec::get_le<uint32_t>(bounds);
+    const auto to = codec::get_le<uint32_t>(bounds + 4);
     if (from < 4 * (uint64_t{s.count} + 1) || to < from || to > s.length) {
         return bad_region(block, "have offsets outside their region");
     }
@@ -108,8 +108,8 @@ Result<std::optional<std::vector<history_codec::PositionRecord>>> HistoryStore::
     std::vector<history_codec::PositionRecord> out;
     out.reserve(s.count);
     for (uint32_t i = 0; i < s.count; ++i) {
-        const uint32_t from = codec::get_le<uint32_t>(region.data() + 4 * uint64_t{i});
-        const uint32_t to = codec::get_le<uint32_t>(region.data() + 4 * (uint64_t{i} + 1));
+        const auto from = codec::get_le<uint32_t>(region.data() + 4 * uint64_t{i});
+        const auto to = codec::get_le<uint32_t>(region.data() + 4 * (uint64_t{i} + 1));
         if (from < 4 * (uint64_t{s.count} + 1) || to < from || to > s.length) {
             return bad_region(number, "have offsets outside their region");
         }
@@ -195,7 +195,7 @@ Status HistoryStore::Impl::recover_regions() {
     for (it->Seek(be64(check_from)); it->Valid(); it->Next()) {
         const rocksdb::Slice key = it->key();
         if (key.size() != 8) return make_error(ErrorKind::kCorruption, "history: bad region key");
-        const uint64_t n = codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>(key.data()));
+        const auto n = codec::get_be<uint64_t>(reinterpret_cast<const uint8_t*>(key.data()));
         if (n >= next) break;  // beyond the last indexed block (a batch RocksDB lost part of)
         const auto span = decode_span(view(it->value()));
         bool intact = span && span->end() <= *size;
