@@ -185,6 +185,11 @@ struct HistoryStore::Impl {
     uint64_t regions_end = 0;
     Bytes regions_tail;
     Bytes next_tail;  // put_block's scratch for the tail after its region
+    // Set by flush() before it syncs (under write_mu): the next region
+    // starts on a fresh page, so that no later write, torn by a power cut,
+    // can damage the synced regions that share a page with it (they are not
+    // checked again at open). The gap before it is never read.
+    bool regions_fresh_page = false;
     struct FreeAligned {
         void operator()(uint8_t* p) const;
     };

@@ -401,6 +401,12 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
     }
     if (block.number == UINT64_MAX) return invalid("block number 2^64-1 is reserved");
 
+    if (impl_->regions_fresh_page) {
+        constexpr uint64_t kPage = posix::kDirectIoAlign;
+        impl_->regions_end = (impl_->regions_end + kPage - 1) / kPage * kPage;
+        impl_->regions_tail.clear();
+        impl_->regions_fresh_page = false;
+    }
     // The block's region: the offsets table, then the records. Written
     // before the batch that names it, so a span never points at bytes not
     // yet handed to the file.
@@ -484,6 +490,7 @@ Status HistoryStore::flush() {
         std::lock_guard lk(impl_->write_mu);
         next = impl_->next_block.load();
         removals = impl_->removals;
+        impl_->regions_fresh_page = true;
     }
     if (auto st = impl_->regions.sync_data(); !st) return st;
     if (next > 0) {

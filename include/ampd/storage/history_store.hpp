@@ -1,5 +1,7 @@
 // History store: blocks, transactions, receipts and logs for the JSON-RPC
-// read methods, on RocksDB (why RocksDB: docs/STORAGE.md).
+// read methods, on RocksDB (why RocksDB: docs/STORAGE.md), with each block's
+// transactions and receipts as one region of a file beside it
+// (docs/STORAGE.md, "Regions").
 //
 // The store is an index, not a source of truth: writes are not synced, and
 // after a crash the node re-indexes, from the WAL, every block after
@@ -40,10 +42,11 @@ struct HistoryOptions {
     // flush() before it lets go of log records the store depends on). Saves
     // the log's write and its CPU on every put_block.
     bool disable_wal = false;
-    // Flushes and compactions write their table files with O_DIRECT (reads
-    // still go through the page cache). Through the page cache, the kernel's
-    // copy of every table byte written was the store's largest CPU cost
-    // under sustained ingest (docs/PERFORMANCE.md, "Fifth round").
+    // Flushes and compactions write their table files, and put_block the
+    // regions, with O_DIRECT (reads still go through the page cache).
+    // Through the page cache, the kernel's copy of every byte written was
+    // the store's largest CPU cost under sustained ingest
+    // (docs/PERFORMANCE.md, "Fifth round" and "Tenth round").
     // Used only where the directory's file system accepts O_DIRECT
     // (tmpfs, for one, may not): HistoryStore::direct_io() says whether it
     // is in effect.
@@ -59,16 +62,18 @@ public:
     HistoryStore& operator=(const HistoryStore&) = delete;
 
     // Stores a block with its transactions and receipts (in block order:
-    // txs[i] and receipts[i] belong to block.tx_hashes[i]) and its log
-    // indexes in one atomic batch, and advances last_indexed_block(). The
-    // block must be the one after last_indexed_block() (any number when the
-    // store is empty). kInvalidArgument on inconsistent input.
+    // txs[i] and receipts[i] belong to block.tx_hashes[i]; their region is
+    // written first) and its log indexes in one atomic batch, and advances
+    // last_indexed_block(). The block must be the one after
+    // last_indexed_block() (any number when the store is empty).
+    // kInvalidArgument on inconsistent input.
     [[nodiscard]] Status put_block(const BlockRecord& block, const std::vector<TxRecord>& txs,
                                    const std::vector<ReceiptRecord>& receipts);
 
-    // Makes everything written so far durable (RocksDB memtables flushed to
-    // synced table files), atomically across the column families. After it
-    // returns, a crash cannot take last_indexed_block() below its value now.
+    // Makes everything written so far durable (the regions file synced, then
+    // RocksDB memtables flushed to synced table files, atomically across the
+    // column families). After it returns, a crash cannot take
+    // last_indexed_block() below its value now.
     [[nodiscard]] Status flush();
     // flush(), then waits until RocksDB has no flush or compaction running
     // or pending: the work that writing so far set off is done (benchmarks
