@@ -169,7 +169,7 @@ Status validate_block(const BlockRecord& block, const std::vector<TxRecord>& txs
             return refuse("wrong block number");
         }
         if (tx.index != i || rc.tx_index != i) return refuse("wrong index");
-        // Stored once for both (history_codec::encode_position_into).
+        // Stored once for both (history_codec::append_position).
         if (tx.from != rc.from)
             return refuse("the receipt's sender differs from the transaction's");
         for (const LogRecordStored& log : rc.logs) {
