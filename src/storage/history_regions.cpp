@@ -141,7 +141,7 @@ Status HistoryStore::Impl::write_region(ByteView region, Bytes& tail) {
         direct_capacity = total;
     }
     uint8_t* buf = direct_buffer.get();
-    std::memcpy(buf, regions_tail.data(), head);
+    if (head > 0) std::memcpy(buf, regions_tail.data(), head);  // an empty tail may have no data()
     std::memcpy(buf + head, region.data(), region.size());
     std::memset(buf + used, 0, total - used);
     if (auto st = regions_direct.pwrite_all(start, ByteView(buf, total)); !st) return st;
