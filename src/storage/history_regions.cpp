@@ -59,6 +59,12 @@ Status read_exact(const posix::File& file, uint64_t block, uint64_t offset,
     return {};
 }
 
+// Whether record bounds read from a region's offsets table lie within the
+// region, after the table.
+bool record_bounds_ok(const RegionSpan& s, uint32_t from, uint32_t to) {
+    return from >= 4 * (uint64_t{s.count} + 1) && to >= from && to <= s.length;
+}
+
 }  // namespace
 
 Result<std::optional<RegionSpan>> HistoryStore::Impl::get_span(
@@ -84,9 +90,8 @@ Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_pos
     }
     const auto from = codec::get_le<uint32_t>(bounds);
     const auto to = codec::get_le<uint32_t>(bounds + 4);
-    if (from < 4 * (uint64_t{s.count} + 1) || to < from || to > s.length) {
+    if (!record_bounds_ok(s, from, to))
         return bad_region(block, "have offsets outside their region");
-    }
     Bytes record(to - from);
     if (auto st = read_exact(regions, block, s.offset + from, record); !st) {
         return std::move(st).error();
@@ -110,7 +115,7 @@ Result<std::optional<std::vector<history_codec::PositionRecord>>> HistoryStore::
     for (uint32_t i = 0; i < s.count; ++i) {
         const auto from = codec::get_le<uint32_t>(region.data() + 4 * uint64_t{i});
         const auto to = codec::get_le<uint32_t>(region.data() + 4 * (uint64_t{i} + 1));
-        if (from < 4 * (uint64_t{s.count} + 1) || to < from || to > s.length) {
+        if (!record_bounds_ok(s, from, to)) {
             return bad_region(number, "have offsets outside their region");
         }
         auto p =

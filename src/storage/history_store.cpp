@@ -559,33 +559,42 @@ Result<std::optional<BlockRecord>> HistoryStore::block_by_hash(const Bytes32& ha
         snap.snapshot());
 }
 
-Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
-    // One view for both reads: a truncation between them cannot pair the
-    // position found with another transaction.
-    std::shared_lock regions_lock(impl_->regions_mu);
-    rocksdb::ManagedSnapshot snap(impl_->db.get());
-    auto position = impl_->position_of(hash, snap.snapshot());
+namespace {
+
+// The transaction and receipt stored for `hash`: nullopt when the hash is
+// not indexed, kCorruption (naming `what`) when its position holds no
+// record or another transaction's. One view for both reads, so a
+// truncation between them cannot pair the position with another record.
+Result<std::optional<history_codec::PositionRecord>> record_by_hash(const HistoryStore::Impl& impl,
+                                                                    const Bytes32& hash,
+                                                                    std::string_view what) {
+    using Found = std::optional<history_codec::PositionRecord>;
+    std::shared_lock regions_lock(impl.regions_mu);
+    rocksdb::ManagedSnapshot snap(impl.db.get());
+    auto position = impl.position_of(hash, snap.snapshot());
     if (!position) return std::move(position).error();
-    if (!*position) return std::optional<TxRecord>{};
+    if (!*position) return Found{};
     const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
-    auto p = impl_->get_position(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
-                                 snap.snapshot());
+    auto p = impl.get_position(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
+                               snap.snapshot());
     if (!p) return std::move(p).error();
-    if (!*p || (*p)->tx.hash != hash) return bad_record("transaction", hash.hex());
+    if (!*p || (*p)->tx.hash != hash) return bad_record(what, hash.hex());
+    return p;
+}
+
+}  // namespace
+
+Result<std::optional<TxRecord>> HistoryStore::tx_by_hash(const Bytes32& hash) const {
+    auto p = record_by_hash(*impl_, hash, "transaction");
+    if (!p) return std::move(p).error();
+    if (!*p) return std::optional<TxRecord>{};
     return std::optional<TxRecord>{std::move((*p)->tx)};
 }
 
 Result<std::optional<ReceiptRecord>> HistoryStore::receipt_by_tx_hash(const Bytes32& hash) const {
-    std::shared_lock regions_lock(impl_->regions_mu);
-    rocksdb::ManagedSnapshot snap(impl_->db.get());
-    auto position = impl_->position_of(hash, snap.snapshot());
-    if (!position) return std::move(position).error();
-    if (!*position) return std::optional<ReceiptRecord>{};
-    const auto* key = reinterpret_cast<const uint8_t*>((*position)->data());
-    auto p = impl_->get_position(codec::get_be<uint64_t>(key), codec::get_be<uint32_t>(key + 8),
-                                 snap.snapshot());
+    auto p = record_by_hash(*impl_, hash, "receipt for transaction");
     if (!p) return std::move(p).error();
-    if (!*p || (*p)->tx.hash != hash) return bad_record("receipt for transaction", hash.hex());
+    if (!*p) return std::optional<ReceiptRecord>{};
     return std::optional<ReceiptRecord>{std::move((*p)->receipt)};
 }
 
