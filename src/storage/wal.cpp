@@ -72,7 +72,8 @@ struct Wal::Impl {
 
     // Flusher-only state: the open active segment.
     posix::File active;
-    uint64_t active_size = 0;  // bytes written to the active segment
+    uint64_t active_size = 0;       // bytes of records (and header) in the active segment
+    uint64_t active_allocated = 0;  // its file size: records, then zeros
     uint64_t active_records = 0;
     Bytes gather;
 
@@ -108,6 +109,8 @@ struct Wal::Impl {
     }
 
     Status create_segment(uint64_t first_seq);
+    Status preallocate(uint64_t end);
+    Status close_active();
     Status recover();
     Status write_batch(const std::vector<Queued>& batch);
     void run_flusher();
@@ -131,10 +134,43 @@ Status Wal::Impl::create_segment(uint64_t first_seq) {
     }
     active = std::move(*file);
     active_size = wf::kSegmentHeaderSize;
+    active_allocated = wf::kSegmentHeaderSize;
     active_records = 0;
     std::lock_guard seg_lock(seg_mu);
     segments.push_back(Segment{first_seq, first_seq - 1, wf::kSegmentHeaderSize, path});
     return {};
+}
+
+// Zeros from `end` (where the records being written stop) on, so that the
+// next syncs write into blocks the file already has. Written, not
+// fallocate'd: ext4 marks fallocated blocks unwritten, and converting them on
+// the first write is again a journal commit.
+Status Wal::Impl::preallocate(uint64_t end) {
+    // At the allocated end already: the next write would grow the file.
+    if (opt.preallocate_bytes == 0 || end < active_allocated) return {};
+    const uint64_t target = std::max(end, std::min(end + opt.preallocate_bytes, opt.segment_bytes));
+    static const Bytes zeros(1u << 20, 0);
+    for (uint64_t at = end; at < target;) {
+        const uint64_t n = std::min<uint64_t>(zeros.size(), target - at);
+        if (auto st = active.pwrite_all(at, ByteView(zeros.data(), n)); !st) return st;
+        at += n;
+    }
+    active_allocated = std::max(active_allocated, target);
+    return {};
+}
+
+// Cuts the active segment back to its records before the next one starts:
+// only the last segment may end in zeros, and the cut is durable before the
+// next segment exists.
+Status Wal::Impl::close_active() {
+    if (active_allocated > active_size) {
+        if (auto st = active.truncate(active_size); !st) return st;
+        if (syncing()) {
+            if (auto st = active.sync_all(); !st) return st;
+        }
+        active_allocated = active_size;
+    }
+    return active.close();
 }
 
 Status Wal::Impl::recover() {
@@ -190,6 +226,7 @@ Status Wal::Impl::recover() {
         }
         active = std::move(*file);
         active_size = segments.back().durable_size;
+        active_allocated = scan->torn_reason ? active_size : scan->file_size;
         active_records = scan->last_seq + 1 - scan->first_seq;
     }
     info.segments = segments.size();
@@ -202,6 +239,7 @@ Status Wal::Impl::write_batch(const std::vector<Queued>& batch) {
     auto write_out = [&]() -> Status {
         if (gather.empty()) return {};  // the active segment is already durable
         if (auto st = active.pwrite_all(active_size, gather); !st) return st;
+        if (auto st = preallocate(active_size + gather.size()); !st) return st;
         active_size += gather.size();
         gather.clear();
         if (syncing()) {
@@ -216,7 +254,7 @@ Status Wal::Impl::write_batch(const std::vector<Queued>& batch) {
         const uint64_t size = wf::kRecordHeaderSize + q.payload.size();
         if (active_records > 0 && active_size + gather.size() + size > opt.segment_bytes) {
             if (auto st = write_out(); !st) return st;
-            if (auto st = active.close(); !st) return st;
+            if (auto st = close_active(); !st) return st;
             if (auto st = create_segment(q.seq); !st) return st;
             active_last = 0;
         }

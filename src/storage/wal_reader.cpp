@@ -164,6 +164,12 @@ Result<SegmentScan> scan_segment(const std::filesystem::path& path, uint64_t nam
             return corruption(path, at, reader.damage_reason() + " in a non-last segment");
         auto tail = read_range(*file, at, *size);
         if (!tail) return std::move(tail).error();
+        if (all_zero(*tail)) {
+            // Preallocated space, or a crash that left the file longer than
+            // what reached it: either way no record is there.
+            scan.zero_tail = true;
+            break;
+        }
         const uint64_t seq_hi = expected + tail->size() / wf::kRecordHeaderSize;
         if (auto found = find_intact_record(*tail, name_seq, seq_hi)) {
             return corruption(path, at,
@@ -171,7 +177,7 @@ Result<SegmentScan> scan_segment(const std::filesystem::path& path, uint64_t nam
                                   std::to_string(found->second) + ") at offset " +
                                   std::to_string(at + found->first));
         }
-        scan.torn_reason = all_zero(*tail) ? "zero-filled tail" : reader.damage_reason();
+        scan.torn_reason = reader.damage_reason();
         break;
     }
     scan.last_seq = expected - 1;

@@ -54,6 +54,9 @@ struct SegmentScan {
     // to be dropped. header_torn means even the header is incomplete.
     std::optional<std::string> torn_reason;
     bool header_torn = false;
+    // Nothing but zeros from valid_size to the end of the file: space the
+    // writer preallocated and had not filled, not damage (torn_reason unset).
+    bool zero_tail = false;
 };
 
 // Validates a whole segment. In the last segment a torn tail is reported in

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -31,6 +32,14 @@ constexpr uint64_t kRecordSize = wf::kRecordHeaderSize + kLen;
 WalOptions no_sync() {
     WalOptions o;
     o.sync_mode = SyncMode::kNone;
+    return o;
+}
+
+// For tests that reason about exact file sizes: each write grows the file
+// by its records, with no zeros preallocated after them.
+WalOptions exact_size() {
+    WalOptions o = no_sync();
+    o.preallocate_bytes = 0;
     return o;
 }
 
@@ -254,9 +263,13 @@ TEST(Wal, SegmentsRoll) {
 
 // Each torn-tail variant: record 10 of 10 damaged the way a crash can leave
 // it. Open must drop exactly the damaged bytes and carry on from record 9.
+// Zeros after the last intact record are not damage but free space (what
+// preallocation leaves): kept in place, nothing dropped. The log is written
+// without preallocation so that the file ends where the records do.
 struct TornCase {
     const char* name;
-    // Damages the segment; returns the expected dropped byte count.
+    // Damages the segment; returns the expected dropped byte count (0: the
+    // file is left as it is).
     std::function<uint64_t(const std::filesystem::path&)> damage;
     uint64_t last_after;
     const char* reason;
@@ -284,15 +297,15 @@ std::vector<TornCase> torn_cases() {
              Bytes b = read_file(p);
              std::fill(b.begin() + static_cast<std::ptrdiff_t>(rec10), b.end(), 0);
              write_file(p, b);
-             return kRecordSize;
+             return uint64_t{0};
          },
-         9, "zero-filled tail"},
+         9, ""},
         {"zero-filled space after the last record",
          [=](const std::filesystem::path& p) {
              std::filesystem::resize_file(p, rec10 + kRecordSize + 4096);
-             return uint64_t{4096};
+             return uint64_t{0};
          },
-         10, "zero-filled tail"},
+         10, ""},
         {"flipped last byte",
          [=](const std::filesystem::path& p) {
              flip_byte(p, rec10 + kRecordSize - 1);
@@ -326,20 +339,24 @@ TEST_P(WalTornTail, TruncatedAndAppendingContinues) {
     const TornCase c = torn_cases()[static_cast<size_t>(GetParam())];
     SCOPED_TRACE(c.name);
     TestDir dir;
-    write_records(dir.path(), 10);
+    write_records(dir.path(), 10, exact_size());
     const auto seg = segment_files(dir.path()).at(0);
     const uint64_t dropped = c.damage(seg);
     const uint64_t damaged_size = std::filesystem::file_size(seg);
     {
-        auto wal = open_ok(dir.path());
+        auto wal = open_ok(dir.path(), exact_size());
         ASSERT_NE(wal, nullptr);
         const WalRecoveryInfo& info = wal->recovery_info();
         EXPECT_EQ(wal->last_seq(), c.last_after);
         EXPECT_EQ(info.dropped_bytes, dropped);
-        EXPECT_EQ(info.truncated_file, seg);
-        EXPECT_EQ(info.truncated_at, damaged_size - dropped);
-        EXPECT_NE(info.truncation_reason.find(c.reason), std::string::npos)
-            << info.truncation_reason;
+        if (dropped > 0) {
+            EXPECT_EQ(info.truncated_file, seg);
+            EXPECT_EQ(info.truncated_at, damaged_size - dropped);
+            EXPECT_NE(info.truncation_reason.find(c.reason), std::string::npos)
+                << info.truncation_reason;
+        } else {
+            EXPECT_TRUE(info.truncated_file.empty());
+        }
         EXPECT_EQ(std::filesystem::file_size(seg), damaged_size - dropped);
         expect_records(*wal, 1, c.last_after);
         for (uint64_t i = c.last_after + 1; i <= 12; ++i) {
@@ -347,7 +364,7 @@ TEST_P(WalTornTail, TruncatedAndAppendingContinues) {
         }
         ASSERT_TRUE(wal->sync());
     }
-    auto wal = open_ok(dir.path());
+    auto wal = open_ok(dir.path(), exact_size());
     ASSERT_NE(wal, nullptr);
     EXPECT_EQ(wal->recovery_info().dropped_bytes, 0u);
     expect_records(*wal, 1, 12);
@@ -382,7 +399,7 @@ void expect_corruption(const std::filesystem::path& dir, const std::string& file
 
 TEST(WalCorruption, FlippedByteInTheMiddleIsFatal) {
     TestDir dir;
-    write_records(dir.path(), 10);
+    write_records(dir.path(), 10, exact_size());
     const auto seg = segment_files(dir.path()).at(0);
     const uint64_t rec3 = wf::kSegmentHeaderSize + 2 * kRecordSize;
     flip_byte(seg, rec3 + wf::kRecordHeaderSize + 7);  // inside record 3's payload
@@ -492,7 +509,8 @@ TEST(WalCorruption, HeaderDisagreeingWithFileNameIsFatal) {
 
 TEST(Wal, TornSegmentHeaderOfANewLastSegmentIsRepaired) {
     TestDir dir;
-    write_records(dir.path(), 4);
+    // As the writer leaves a segment when it starts the next: cut to its records.
+    write_records(dir.path(), 4, exact_size());
     // A crash just after creating segment 5, with part of its header written.
     const auto header = wf::encode_segment_header(5);
     write_file(dir / wf::segment_file_name(5), ByteView(header.data(), 10));
@@ -542,6 +560,111 @@ TEST(Wal, RemoveSegmentsBefore) {
 
 // Records submitted by many threads: every callback fires exactly once, in
 // sequence order, and every record replays with the payload its thread gave.
+TEST(WalPreallocation, ZeroTailIsFreeSpaceNotDamage) {
+    TestDir dir;
+    WalOptions opt = no_sync();
+    opt.preallocate_bytes = 4096;
+    write_records(dir.path(), 5, opt);
+    const auto seg = segment_files(dir.path()).at(0);
+    const uint64_t records_end = wf::kSegmentHeaderSize + 5 * kRecordSize;
+    // Zeros follow the records, a whole preallocation step past them.
+    EXPECT_EQ(std::filesystem::file_size(seg), records_end + 4096);
+    {
+        auto wal = open_ok(dir.path(), opt);
+        ASSERT_NE(wal, nullptr);
+        // Reopening drops nothing and does not cut the file.
+        EXPECT_EQ(wal->recovery_info().dropped_bytes, 0u);
+        EXPECT_TRUE(wal->recovery_info().truncated_file.empty());
+        EXPECT_EQ(std::filesystem::file_size(seg), records_end + 4096);
+        expect_records(*wal, 1, 5);
+        // New records go into the zeros, in place.
+        for (uint64_t i = 6; i <= 8; ++i) ASSERT_EQ(*wal->append(1, payload_for(i)), i);
+        ASSERT_TRUE(wal->sync());
+        EXPECT_EQ(std::filesystem::file_size(seg), records_end + 4096);
+    }
+    auto wal = open_ok(dir.path(), opt);
+    ASSERT_NE(wal, nullptr);
+    expect_records(*wal, 1, 8);
+}
+
+TEST(WalPreallocation, GrowsAStepAheadOfTheRecords) {
+    TestDir dir;
+    WalOptions opt = no_sync();
+    opt.preallocate_bytes = 2 * kRecordSize;
+    auto wal = open_ok(dir.path(), opt);
+    ASSERT_NE(wal, nullptr);
+    const auto seg = segment_files(dir.path()).at(0);
+    std::set<uint64_t> sizes;
+    for (uint64_t i = 1; i <= 7; ++i) {
+        ASSERT_EQ(*wal->append(1, payload_for(i)), i);
+        ASSERT_TRUE(wal->sync());
+        const uint64_t records_end = wf::kSegmentHeaderSize + i * kRecordSize;
+        const uint64_t size = std::filesystem::file_size(seg);
+        EXPECT_GT(size, records_end) << "after record " << i;
+        EXPECT_LE(size, records_end + 2 * kRecordSize) << "after record " << i;
+        sizes.insert(size);
+    }
+    // The file grew with records 1, 3, 5 and 7 only: a step at a time.
+    EXPECT_EQ(sizes.size(), 4u);
+}
+
+TEST(WalPreallocation, FullSegmentIsCutToItsRecordsBeforeTheNextStarts) {
+    TestDir dir;
+    WalOptions opt = no_sync();
+    opt.segment_bytes = wf::kSegmentHeaderSize + 3 * kRecordSize;
+    opt.preallocate_bytes = 1 << 20;    // capped at the segment size
+    write_records(dir.path(), 7, opt);  // segments start at 1, 4, 7
+    const auto files = segment_files(dir.path());
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(std::filesystem::file_size(files[0]), opt.segment_bytes);
+    EXPECT_EQ(std::filesystem::file_size(files[1]), opt.segment_bytes);
+    // The last one holds record 7, then zeros up to the segment size.
+    EXPECT_EQ(std::filesystem::file_size(files[2]), opt.segment_bytes);
+    auto wal = open_ok(dir.path(), opt);
+    ASSERT_NE(wal, nullptr);
+    expect_records(*wal, 1, 7);
+}
+
+TEST(WalPreallocation, ZerosInANonLastSegmentAreFatal) {
+    TestDir dir;
+    WalOptions opt = no_sync();
+    opt.preallocate_bytes = 4096;
+    write_records(dir.path(), 4, opt);  // one segment: records 1..4, then zeros
+    // A segment 5 beside it: the writer never leaves zeros in a segment it
+    // has moved on from, so these zeros stand where records should be.
+    const auto first = segment_files(dir.path()).at(0);
+    const auto header = wf::encode_segment_header(5);
+    write_file(dir / wf::segment_file_name(5), ByteView(header.data(), header.size()));
+    expect_corruption(dir.path(), first.string(), "in a non-last segment");
+}
+
+TEST(WalPreallocation, TornRecordInsideTheZerosIsRepaired) {
+    TestDir dir;
+    WalOptions opt = no_sync();
+    opt.preallocate_bytes = 4096;
+    write_records(dir.path(), 5, opt);
+    const auto seg = segment_files(dir.path()).at(0);
+    const uint64_t records_end = wf::kSegmentHeaderSize + 5 * kRecordSize;
+    // Part of record 6 reached the disk before a crash.
+    Bytes b = read_file(seg);
+    Bytes torn = payload_for(6);
+    std::copy(torn.begin(), torn.begin() + 20, b.begin() + static_cast<ptrdiff_t>(records_end));
+    write_file(seg, b);
+    {
+        auto wal = open_ok(dir.path(), opt);
+        ASSERT_NE(wal, nullptr);
+        EXPECT_EQ(wal->recovery_info().truncated_at, records_end);
+        EXPECT_GT(wal->recovery_info().dropped_bytes, 0u);
+        EXPECT_EQ(wal->last_seq(), 5u);
+        ASSERT_EQ(*wal->append(1, payload_for(6)), 6u);
+        ASSERT_TRUE(wal->sync());
+    }
+    auto wal = open_ok(dir.path(), opt);
+    ASSERT_NE(wal, nullptr);
+    EXPECT_EQ(wal->recovery_info().dropped_bytes, 0u);
+    expect_records(*wal, 1, 6);
+}
+
 TEST(WalGroupCommit, ConcurrentSubmitters) {
     TestDir dir;
     constexpr int kThreads = 8;
@@ -744,8 +867,8 @@ TEST(WalGroupCommit, DestructorFlushesAndRunsCallbacks) {
 // and later caller learns it, and nothing is acknowledged by mistake.
 TEST(WalFailure, WriteErrorStopsTheLog) {
     TestDir dir;
-    write_records(dir.path(), 3);
-    auto wal = open_ok(dir.path());
+    write_records(dir.path(), 3, exact_size());
+    auto wal = open_ok(dir.path(), exact_size());
     ASSERT_NE(wal, nullptr);
     const uint64_t size = std::filesystem::file_size(segment_files(dir.path()).at(0));
 

@@ -45,6 +45,13 @@ struct WalOptions {
     uint64_t max_pending_bytes = 64ull << 20;
     // Largest accepted payload.
     uint32_t max_record_bytes = 16u << 20;
+    // The active segment grows by this many bytes of zeros at a time, ahead
+    // of the records: a sync then writes data into blocks the file already
+    // has, with no change to its size, so fdatasync has no metadata (no
+    // journal commit) to wait for. A segment is cut back to its records when
+    // the next one starts; a zero tail of the last segment is its free space.
+    // 0 grows the file with each write instead.
+    uint64_t preallocate_bytes = 4ull << 20;
 };
 
 struct WalRecord {
