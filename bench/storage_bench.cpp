@@ -7,8 +7,12 @@
 //   WalPipelined/N     one producer submits 1-record batches of N bytes without
 //                      waiting (the sequencer's pattern); the flusher coalesces.
 //                      Each iteration is 1000 records, then flush_and_wait.
-//   WalClosedLoop/T    T client threads each submit one 256-byte record and wait
-//                      for its acknowledgement before sending the next.
+//   WalClosedLoop/T/A  T client threads each submit one 256-byte record and wait
+//                      for its acknowledgement before sending the next: a sync
+//                      per few records. A = the WAL's preallocation step in KiB
+//                      (0: the file grows with every write, so every fdatasync
+//                      also commits the file's new size). cpu_us_per_record is
+//                      the process's CPU (all threads, user + system).
 //   WalProducers/T/K/P T producer threads each submit batches of K records of
 //                      P payload bytes without waiting (one callback per batch,
 //                      as the node's sequencer submits), 20000 records per
@@ -20,6 +24,7 @@
 // (set TMPDIR to measure another disk).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,8 +96,16 @@ BENCHMARK(BM_RawFdatasync)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-std::unique_ptr<Wal> open_wal(benchmark::State& state, const BenchDir& dir) {
-    auto wal = Wal::open(dir.path() / "wal");
+double process_cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+std::unique_ptr<Wal> open_wal(benchmark::State& state, const BenchDir& dir,
+                              const ampd::storage::WalOptions& options = {}) {
+    auto wal = Wal::open(dir.path() / "wal", options);
     if (!wal) {
         state.SkipWithError(wal.error().message.c_str());
         return nullptr;
@@ -131,11 +144,14 @@ BENCHMARK(BM_WalPipelined)->Arg(256)->Arg(4096)->UseRealTime()->Unit(benchmark::
 
 void BM_WalClosedLoop(benchmark::State& state) {
     const auto threads = static_cast<int>(state.range(0));
+    ampd::storage::WalOptions options;
+    options.preallocate_bytes = static_cast<uint64_t>(state.range(1)) << 10;
     constexpr int kPerThread = 50;
     BenchDir dir("closed");
-    auto wal = open_wal(state, dir);
+    auto wal = open_wal(state, dir, options);
     if (!wal) return;
     std::atomic<bool> failed{false};
+    const double cpu0 = process_cpu_seconds();
     for (auto _ : state) {
         std::vector<std::thread> clients;
         for (int t = 0; t < threads; ++t) {
@@ -164,9 +180,14 @@ void BM_WalClosedLoop(benchmark::State& state) {
         for (auto& c : clients) c.join();
     }
     if (failed) state.SkipWithError("a submit failed");
+    const auto records = static_cast<double>(state.iterations() * threads * kPerThread);
+    state.counters["cpu_us_per_record"] = 1e6 * (process_cpu_seconds() - cpu0) / records;
     state.SetItemsProcessed(state.iterations() * threads * kPerThread);
 }
-BENCHMARK(BM_WalClosedLoop)->Arg(1)->Arg(8)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WalClosedLoop)
+    ->ArgsProduct({{1, 8, 64}, {0, 4096}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_WalProducers(benchmark::State& state) {
     const auto producers = static_cast<int>(state.range(0));
