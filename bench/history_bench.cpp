@@ -28,6 +28,13 @@
 //                         such transaction each (a chain mining a block per
 //                         transaction): the largest range eth_getLogs
 //                         allows, 391 log index epochs.
+//   HistoryReceiptOfNewBlock/A  eth_getTransactionReceipt of a transaction in
+//                         the block just written (a client polling for its
+//                         receipt): each iteration writes a block of 100 such
+//                         transactions (untimed), then looks up the receipt of
+//                         its 50th. A = 1 looks it up once untimed first (the
+//                         second poll). With direct I/O the block's region was
+//                         written around the page cache.
 // AMPD_BENCH_HISTORY_DIRECT_IO=0 in the environment opens every store of
 // this file without direct I/O (HistoryOptions::direct_io), for comparison.
 // Items of HistoryPutBlock are transactions. cpu_us_per_tx counts the whole process's CPU
@@ -208,6 +215,50 @@ BENCHMARK(BM_HistoryPutBlock)
     ->Args({2000, 1})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
+
+void BM_HistoryReceiptOfNewBlock(benchmark::State& state) {
+    const bool second_poll = state.range(0) == 1;
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("ampd-bench-history-receipt-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    storage::HistoryOptions options = bench_options();
+#ifndef AMPD_HISTORY_BENCH_OLD_API
+    options.disable_wal = true;
+#endif
+    auto store = storage::HistoryStore::open(dir, options);
+    if (!store) {
+        state.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    std::mt19937_64 rng(3);
+    std::vector<Address> accounts;
+    for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+    uint64_t number = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        const BlockData d = make_block(number++, 100, rng, accounts);
+        if (auto st = (*store)->put_block(d.block, d.txs, d.receipts); !st) {
+            state.SkipWithError(st.error().message.c_str());
+            return;
+        }
+        const Bytes32 hash = d.txs[50].hash;
+        if (second_poll) benchmark::DoNotOptimize((*store)->receipt_by_tx_hash(hash));
+        state.ResumeTiming();
+        auto r = (*store)->receipt_by_tx_hash(hash);
+        if (!r || !*r || (*r)->tx_hash != hash) {
+            state.SkipWithError("receipt lookup failed");
+            return;
+        }
+        benchmark::DoNotOptimize(r);
+    }
+    store->reset();
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_HistoryReceiptOfNewBlock)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(3000);
 
 // A store of `blocks` blocks of `per_block` transactions, built on first
 // use and shared by the runs of its benchmarks.

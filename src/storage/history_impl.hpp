@@ -39,6 +39,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -195,6 +196,18 @@ struct HistoryStore::Impl {
     };
     std::unique_ptr<uint8_t, FreeAligned> direct_buffer;
     size_t direct_capacity = 0;
+    // The newest regions by file offset (HistoryOptions::recent_regions_bytes),
+    // under recent_mu. A buffer evicted while no reader held it is kept as
+    // the next one's, so that the copy does not page-fault fresh memory.
+    struct RecentRegion {
+        uint64_t offset = 0;
+        std::shared_ptr<Bytes> bytes;
+    };
+    mutable std::mutex recent_mu;
+    std::deque<RecentRegion> recent;
+    size_t recent_size = 0;
+    size_t recent_budget = 0;
+    std::shared_ptr<Bytes> recent_spare;
     // Readers of regions hold it shared for the whole read, their snapshot
     // included; truncate_after holds it exclusively while it deletes spans
     // and cuts the file, so no reader follows a span into a cut region.
@@ -240,8 +253,15 @@ struct HistoryStore::Impl {
     // Writes `region` at regions_end (not advancing it); `tail` receives what
     // regions_tail must become once the block is stored.
     [[nodiscard]] Status write_region(ByteView region, Bytes& tail);
-    // Sets regions_end and reloads regions_tail from the file.
+    // Sets regions_end and reloads regions_tail from the file; forgets the
+    // recent regions from `end` on.
     [[nodiscard]] Status set_regions_end(uint64_t end);
+    // Keeps a copy of the region just written at `offset` (under write_mu).
+    void remember_region(uint64_t offset, ByteView region);
+    // The region at `offset` if it is among the recent ones and `length`
+    // long; else null.
+    [[nodiscard]] std::shared_ptr<const Bytes> recent_region(uint64_t offset,
+                                                             uint64_t length) const;
     // Removes block `first` and every later one (their records, index
     // entries and regions); the callers hold write_mu and regions_mu. With
     // `damaged_regions`, a region that cannot be read is passed over (its log

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "ampd/storage/crc32c.hpp"
 #include "storage/history_impl.hpp"
@@ -77,6 +79,43 @@ Result<std::optional<RegionSpan>> HistoryStore::Impl::get_span(
     return std::optional<RegionSpan>{*span};
 }
 
+void HistoryStore::Impl::remember_region(uint64_t offset, ByteView region) {
+    if (region.size() > recent_budget) return;
+    std::shared_ptr<Bytes> copy;
+    {
+        std::lock_guard lk(recent_mu);
+        copy = std::move(recent_spare);
+    }
+    if (!copy) copy = std::make_shared<Bytes>();
+    copy->assign(region.begin(), region.end());
+    std::lock_guard lk(recent_mu);
+    // A region from a put_block that failed after writing it was never
+    // stored: this one takes its place.
+    while (!recent.empty() && recent.back().offset >= offset) {
+        recent_size -= recent.back().bytes->size();
+        recent.pop_back();
+    }
+    recent_size += copy->size();
+    recent.push_back(RecentRegion{offset, std::move(copy)});
+    while (recent_size > recent_budget) {
+        RecentRegion& oldest = recent.front();
+        recent_size -= oldest.bytes->size();
+        // Readers copy the pointer under recent_mu: alone now, it stays alone.
+        if (oldest.bytes.use_count() == 1) recent_spare = std::move(oldest.bytes);
+        recent.pop_front();
+    }
+}
+
+std::shared_ptr<const Bytes> HistoryStore::Impl::recent_region(uint64_t offset,
+                                                               uint64_t length) const {
+    std::lock_guard lk(recent_mu);
+    const auto it =
+        std::lower_bound(recent.begin(), recent.end(), offset,
+                         [](const RecentRegion& r, uint64_t off) { return r.offset < off; });
+    if (it == recent.end() || it->offset != offset || it->bytes->size() != length) return nullptr;
+    return it->bytes;
+}
+
 Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_position(
     uint64_t block, uint32_t tx_index, const rocksdb::Snapshot* snapshot) const {
     using Found = std::optional<history_codec::PositionRecord>;
@@ -84,18 +123,21 @@ Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_pos
     if (!span) return std::move(span).error();
     if (!*span || tx_index >= (*span)->count) return Found{};
     const RegionSpan& s = **span;
+    const std::shared_ptr<const Bytes> cached = recent_region(s.offset, s.length);
+    // `at` + out.size() <= s.length: the callers check bounds first.
+    const auto read = [&](uint64_t at, std::span<uint8_t> out) -> Status {
+        if (!cached) return read_exact(regions, block, s.offset + at, out);
+        std::memcpy(out.data(), cached->data() + at, out.size());
+        return {};
+    };
     uint8_t bounds[8];
-    if (auto st = read_exact(regions, block, s.offset + 4 * uint64_t{tx_index}, bounds); !st) {
-        return std::move(st).error();
-    }
+    if (auto st = read(4 * uint64_t{tx_index}, bounds); !st) return std::move(st).error();
     const auto from = codec::get_le<uint32_t>(bounds);
     const auto to = codec::get_le<uint32_t>(bounds + 4);
     if (!record_bounds_ok(s, from, to))
         return bad_region(block, "have offsets outside their region");
     Bytes record(to - from);
-    if (auto st = read_exact(regions, block, s.offset + from, record); !st) {
-        return std::move(st).error();
-    }
+    if (auto st = read(from, record); !st) return std::move(st).error();
     auto p = history_codec::decode_position(record, block, tx_index);
     if (!p) return bad_region(block, "tx " + std::to_string(tx_index) + " does not decode");
     return Found{std::move(*p)};
@@ -108,8 +150,15 @@ Result<std::optional<std::vector<history_codec::PositionRecord>>> HistoryStore::
     if (!span) return std::move(span).error();
     if (!*span) return Found{};
     const RegionSpan& s = **span;
-    Bytes region(s.length);
-    if (auto st = read_exact(regions, number, s.offset, region); !st) return std::move(st).error();
+    const std::shared_ptr<const Bytes> cached = recent_region(s.offset, s.length);
+    Bytes read_bytes;
+    if (!cached) {
+        read_bytes.resize(s.length);
+        if (auto st = read_exact(regions, number, s.offset, read_bytes); !st) {
+            return std::move(st).error();
+        }
+    }
+    const Bytes& region = cached ? *cached : read_bytes;
     std::vector<history_codec::PositionRecord> out;
     out.reserve(s.count);
     for (uint32_t i = 0; i < s.count; ++i) {
@@ -156,6 +205,13 @@ Status HistoryStore::Impl::write_region(ByteView region, Bytes& tail) {
 }
 
 Status HistoryStore::Impl::set_regions_end(uint64_t end) {
+    {
+        std::lock_guard lk(recent_mu);
+        while (!recent.empty() && recent.back().offset + recent.back().bytes->size() > end) {
+            recent_size -= recent.back().bytes->size();
+            recent.pop_back();
+        }
+    }
     regions_end = end;
     regions_tail.clear();
     if (!regions_direct.is_open()) return {};

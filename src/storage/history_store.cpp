@@ -337,6 +337,7 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     impl->write_options.sync = false;  // the node's WAL is the source of truth; see the header
     impl->write_options.disableWAL = options.disable_wal;
     impl->direct_io = direct_io;
+    impl->recent_budget = options.recent_regions_bytes;
     rocksdb::DB* db = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(db_opt, dir.string(), descriptors, &impl->cfs, &db);
     if (!s.ok()) return from_rocks(s, "open " + dir.string());
@@ -424,6 +425,7 @@ Status HistoryStore::put_block(const BlockRecord& block, const std::vector<TxRec
                           crc32c(region)};
     Bytes& tail = impl_->next_tail;
     if (auto st = impl_->write_region(region, tail); !st) return st;
+    impl_->remember_region(span.offset, region);
 
     rocksdb::WriteBatch& batch = impl_->block_batch;
     batch.Clear();

@@ -817,6 +817,67 @@ TEST(HistoryLogsProperty, MatchesBruteForceAcrossIndexEpochs) {
     expect_brute_force_answers(*store, blocks, rng, 200, 3 * kEpoch + 50, 2 * kEpoch);
 }
 
+// Overwrites the whole regions file with zeros behind the store's back.
+void zero_regions_file(const std::filesystem::path& dir) {
+    const auto size = std::filesystem::file_size(regions_file(dir));
+    const Bytes zeros(size, 0);
+    const int fd = ::open(regions_file(dir).c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, zeros.data(), zeros.size(), 0), static_cast<ssize_t>(zeros.size()));
+    ::close(fd);
+}
+
+TEST(HistoryStore, RecentRegionsAreReadFromMemory) {
+    const auto blocks = three_blocks();
+    for (const size_t budget : {size_t{64} << 20, size_t{0}}) {
+        SCOPED_TRACE(budget == 0 ? "no recent regions" : "recent regions kept");
+        TestDir dir;
+        HistoryOptions o = small_options();
+        o.recent_regions_bytes = budget;
+        auto r = HistoryStore::open(dir.path(), o);
+        ASSERT_TRUE(r) << r.error().describe();
+        HistoryStore& store = **r;
+        for (const auto& d : blocks) put_ok(store, d);
+        // Synced and marked so: a reopen trusts the file and reads its zeros.
+        ASSERT_TRUE(store.flush());
+        zero_regions_file(dir.path());
+        const TxRecord& tx = blocks[2].txs[1];
+        if (budget > 0) {
+            EXPECT_EQ(**store.tx_by_hash(tx.hash), tx);
+            EXPECT_EQ(**store.receipt_by_tx_hash(tx.hash), blocks[2].receipts[1]);
+            EXPECT_EQ(**store.receipts_of_block(1), blocks[1].receipts);
+        } else {
+            EXPECT_EQ(store.tx_by_hash(tx.hash).error().kind, ErrorKind::kCorruption);
+            EXPECT_EQ(store.receipts_of_block(1).error().kind, ErrorKind::kCorruption);
+        }
+        r->reset();
+        // What the store reads after a reopen is the file.
+        auto reopened = HistoryStore::open(dir.path(), o);
+        ASSERT_TRUE(reopened) << reopened.error().describe();
+        EXPECT_EQ((*reopened)->tx_by_hash(tx.hash).error().kind, ErrorKind::kCorruption);
+    }
+}
+
+TEST(HistoryStore, RecentRegionsFollowATruncation) {
+    TestDir dir;
+    auto store = open_ok(dir.path());
+    ASSERT_NE(store, nullptr);
+    auto blocks = three_blocks();
+    for (const auto& d : blocks) put_ok(*store, d);
+    EXPECT_EQ(**store->receipts_of_block(2), blocks[2].receipts);
+    ASSERT_TRUE(store->truncate_after(1));
+    // Block 2 again, of the same shape and size, with other statuses: its
+    // region lands where the old one was.
+    BlockData again = blocks[2];
+    for (ReceiptRecord& rc : again.receipts) rc.status = rc.status == 1 ? 0 : 1;
+    put_ok(*store, again);
+    EXPECT_EQ(**store->receipts_of_block(2), again.receipts);
+    for (size_t i = 0; i < again.txs.size(); ++i) {
+        EXPECT_EQ(**store->receipt_by_tx_hash(again.txs[i].hash), again.receipts[i]);
+    }
+    EXPECT_EQ(**store->receipts_of_block(1), blocks[1].receipts);
+}
+
 TEST(HistoryStore, CorruptStoredRecordIsAnErrorNotACrash) {
     TestDir dir;
     {

@@ -51,6 +51,12 @@ struct HistoryOptions {
     // (tmpfs, for one, may not): HistoryStore::direct_io() says whether it
     // is in effect.
     bool direct_io = true;
+    // The newest regions (blocks' transactions and receipts) are also kept in
+    // memory, up to this many bytes, and reads of them are served from there:
+    // with direct I/O nothing of a region just written is in the page cache,
+    // and a client polling for the receipt of its transaction reads exactly
+    // those. 0 keeps none.
+    size_t recent_regions_bytes = 64ull << 20;
 };
 
 class HistoryStore {
