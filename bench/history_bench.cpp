@@ -36,7 +36,9 @@
 //                         second poll). With direct I/O the block's region was
 //                         written around the page cache.
 // AMPD_BENCH_HISTORY_DIRECT_IO=0 in the environment opens every store of
-// this file without direct I/O (HistoryOptions::direct_io), for comparison.
+// this file without direct I/O (HistoryOptions::direct_io), for comparison;
+// AMPD_BENCH_HISTORY_RECENT_REGIONS=0 keeps no recent regions in memory
+// (HistoryOptions::recent_regions_bytes = 0).
 // Items of HistoryPutBlock are transactions. cpu_us_per_tx counts the whole process's CPU
 // (getrusage) from the first block written until HistoryStore::settle() has
 // flushed the store and RocksDB has finished every compaction the writes set
@@ -67,6 +69,8 @@ storage::HistoryOptions bench_options() {
 #ifndef AMPD_HISTORY_BENCH_OLD_API
     const char* d = std::getenv("AMPD_BENCH_HISTORY_DIRECT_IO");
     o.direct_io = d == nullptr || std::string(d) != "0";
+    const char* r = std::getenv("AMPD_BENCH_HISTORY_RECENT_REGIONS");
+    if (r != nullptr && std::string(r) == "0") o.recent_regions_bytes = 0;
 #endif
     return o;
 }
