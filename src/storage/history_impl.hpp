@@ -39,7 +39,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -196,18 +195,17 @@ struct HistoryStore::Impl {
     };
     std::unique_ptr<uint8_t, FreeAligned> direct_buffer;
     size_t direct_capacity = 0;
-    // The newest regions by file offset (HistoryOptions::recent_regions_bytes),
-    // under recent_mu. A buffer evicted while no reader held it is kept as
-    // the next one's, so that the copy does not page-fault fresh memory.
-    struct RecentRegion {
-        uint64_t offset = 0;
-        std::shared_ptr<Bytes> bytes;
-    };
-    mutable std::mutex recent_mu;
-    std::deque<RecentRegion> recent;
-    size_t recent_size = 0;
+    // The newest bytes of the regions file (HistoryOptions::
+    // recent_regions_bytes): file offset x is at recent_ring[x % size], and
+    // [recent_begin, recent_end) are valid (under recent_mu). One buffer,
+    // allocated once, so that keeping a region costs a copy and no fresh
+    // memory. The copy happens outside the lock: recent_begin moves past
+    // what it overwrites first.
+    Bytes recent_ring;
     size_t recent_budget = 0;
-    std::shared_ptr<Bytes> recent_spare;
+    mutable std::mutex recent_mu;
+    uint64_t recent_begin = 0;
+    uint64_t recent_end = 0;
     // Readers of regions hold it shared for the whole read, their snapshot
     // included; truncate_after holds it exclusively while it deletes spans
     // and cuts the file, so no reader follows a span into a cut region.
@@ -258,10 +256,9 @@ struct HistoryStore::Impl {
     [[nodiscard]] Status set_regions_end(uint64_t end);
     // Keeps a copy of the region just written at `offset` (under write_mu).
     void remember_region(uint64_t offset, ByteView region);
-    // The region at `offset` if it is among the recent ones and `length`
-    // long; else null.
-    [[nodiscard]] std::shared_ptr<const Bytes> recent_region(uint64_t offset,
-                                                             uint64_t length) const;
+    // Fills `out` with the file's bytes at `offset` if they are among the
+    // recent ones; false if not.
+    [[nodiscard]] bool read_recent(uint64_t offset, std::span<uint8_t> out) const;
     // Removes block `first` and every later one (their records, index
     // entries and regions); the callers hold write_mu and regions_mu. With
     // `damaged_regions`, a region that cannot be read is passed over (its log

@@ -80,40 +80,44 @@ Result<std::optional<RegionSpan>> HistoryStore::Impl::get_span(
 }
 
 void HistoryStore::Impl::remember_region(uint64_t offset, ByteView region) {
-    if (region.size() > recent_budget) return;
-    std::shared_ptr<Bytes> copy;
+    if (recent_budget == 0) return;
+    const uint64_t end = offset + region.size();
     {
         std::lock_guard lk(recent_mu);
-        copy = std::move(recent_spare);
+        // The window holds the file's bytes without a hole: a region that
+        // does not follow it (the first after an open or a flush's fresh
+        // page, or one rewriting a failed put_block's) starts it again.
+        if (offset != recent_end) {
+            recent_begin = offset;
+            recent_end = offset;
+        }
+        // The bytes about to be overwritten leave the window first.
+        if (end > recent_budget) recent_begin = std::max(recent_begin, end - recent_budget);
+        if (recent_begin > recent_end) recent_end = recent_begin;
+        if (region.size() > recent_budget) return;
     }
-    if (!copy) copy = std::make_shared<Bytes>();
-    copy->assign(region.begin(), region.end());
+    if (recent_ring.size() != recent_budget) recent_ring.resize(recent_budget);
+    const size_t at = offset % recent_budget;
+    const size_t first = std::min(region.size(), recent_budget - at);
+    std::memcpy(recent_ring.data() + at, region.data(), first);
+    if (first < region.size()) {
+        std::memcpy(recent_ring.data(), region.data() + first, region.size() - first);
+    }
     std::lock_guard lk(recent_mu);
-    // A region from a put_block that failed after writing it was never
-    // stored: this one takes its place.
-    while (!recent.empty() && recent.back().offset >= offset) {
-        recent_size -= recent.back().bytes->size();
-        recent.pop_back();
-    }
-    recent_size += copy->size();
-    recent.push_back(RecentRegion{offset, std::move(copy)});
-    while (recent_size > recent_budget) {
-        RecentRegion& oldest = recent.front();
-        recent_size -= oldest.bytes->size();
-        // Readers copy the pointer under recent_mu: alone now, it stays alone.
-        if (oldest.bytes.use_count() == 1) recent_spare = std::move(oldest.bytes);
-        recent.pop_front();
-    }
+    recent_end = end;
 }
 
-std::shared_ptr<const Bytes> HistoryStore::Impl::recent_region(uint64_t offset,
-                                                               uint64_t length) const {
+bool HistoryStore::Impl::read_recent(uint64_t offset, std::span<uint8_t> out) const {
+    if (recent_budget == 0) return false;
     std::lock_guard lk(recent_mu);
-    const auto it =
-        std::lower_bound(recent.begin(), recent.end(), offset,
-                         [](const RecentRegion& r, uint64_t off) { return r.offset < off; });
-    if (it == recent.end() || it->offset != offset || it->bytes->size() != length) return nullptr;
-    return it->bytes;
+    if (offset < recent_begin || offset > recent_end || out.size() > recent_end - offset) {
+        return false;
+    }
+    const size_t at = offset % recent_budget;
+    const size_t first = std::min(out.size(), recent_budget - at);
+    std::memcpy(out.data(), recent_ring.data() + at, first);
+    if (first < out.size()) std::memcpy(out.data() + first, recent_ring.data(), out.size() - first);
+    return true;
 }
 
 Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_position(
@@ -123,12 +127,9 @@ Result<std::optional<history_codec::PositionRecord>> HistoryStore::Impl::get_pos
     if (!span) return std::move(span).error();
     if (!*span || tx_index >= (*span)->count) return Found{};
     const RegionSpan& s = **span;
-    const std::shared_ptr<const Bytes> cached = recent_region(s.offset, s.length);
-    // `at` + out.size() <= s.length: the callers check bounds first.
     const auto read = [&](uint64_t at, std::span<uint8_t> out) -> Status {
-        if (!cached) return read_exact(regions, block, s.offset + at, out);
-        std::memcpy(out.data(), cached->data() + at, out.size());
-        return {};
+        if (read_recent(s.offset + at, out)) return {};
+        return read_exact(regions, block, s.offset + at, out);
     };
     uint8_t bounds[8];
     if (auto st = read(4 * uint64_t{tx_index}, bounds); !st) return std::move(st).error();
@@ -150,15 +151,12 @@ Result<std::optional<std::vector<history_codec::PositionRecord>>> HistoryStore::
     if (!span) return std::move(span).error();
     if (!*span) return Found{};
     const RegionSpan& s = **span;
-    const std::shared_ptr<const Bytes> cached = recent_region(s.offset, s.length);
-    Bytes read_bytes;
-    if (!cached) {
-        read_bytes.resize(s.length);
-        if (auto st = read_exact(regions, number, s.offset, read_bytes); !st) {
+    Bytes region(s.length);
+    if (!read_recent(s.offset, region)) {
+        if (auto st = read_exact(regions, number, s.offset, region); !st) {
             return std::move(st).error();
         }
     }
-    const Bytes& region = cached ? *cached : read_bytes;
     std::vector<history_codec::PositionRecord> out;
     out.reserve(s.count);
     for (uint32_t i = 0; i < s.count; ++i) {
@@ -207,10 +205,8 @@ Status HistoryStore::Impl::write_region(ByteView region, Bytes& tail) {
 Status HistoryStore::Impl::set_regions_end(uint64_t end) {
     {
         std::lock_guard lk(recent_mu);
-        while (!recent.empty() && recent.back().offset + recent.back().bytes->size() > end) {
-            recent_size -= recent.back().bytes->size();
-            recent.pop_back();
-        }
+        recent_end = std::min(recent_end, end);
+        recent_begin = std::min(recent_begin, recent_end);
     }
     regions_end = end;
     regions_tail.clear();

@@ -858,6 +858,31 @@ TEST(HistoryStore, RecentRegionsAreReadFromMemory) {
     }
 }
 
+TEST(HistoryStore, RecentRegionsWrapAroundTheirBuffer) {
+    TestDir dir;
+    HistoryOptions o = small_options();
+    o.recent_regions_bytes = 1500;  // a few of these blocks' regions
+    auto r = HistoryStore::open(dir.path(), o);
+    ASSERT_TRUE(r) << r.error().describe();
+    HistoryStore& store = **r;
+    std::vector<BlockData> blocks;
+    for (uint64_t n = 0; n < 20; ++n) {
+        blocks.push_back(make_block(n, {{}, {{3, {1, 2, 3, 4}}, {1, {}}}, {{2, {2, 2}}}}));
+        put_ok(store, blocks.back());
+        // Every block so far reads back, from the buffer or from the file.
+        for (const BlockData& d : blocks) {
+            ASSERT_EQ(**store.receipts_of_block(d.block.number), d.receipts) << n;
+        }
+    }
+    ASSERT_TRUE(store.flush());
+    zero_regions_file(dir.path());
+    // The newest block is still served from memory; the oldest was only in
+    // the file.
+    EXPECT_EQ(**store.receipts_of_block(19), blocks[19].receipts);
+    EXPECT_EQ(**store.receipt_by_tx_hash(blocks[19].txs[2].hash), blocks[19].receipts[2]);
+    EXPECT_EQ(store.receipts_of_block(0).error().kind, ErrorKind::kCorruption);
+}
+
 TEST(HistoryStore, RecentRegionsFollowATruncation) {
     TestDir dir;
     auto store = open_ok(dir.path());
