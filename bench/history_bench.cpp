@@ -50,6 +50,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -152,24 +153,55 @@ BlockData make_block(uint64_t number, size_t n, std::mt19937_64& rng,
     return d;
 }
 
+std::vector<Address> random_accounts(std::mt19937_64& rng) {
+    std::vector<Address> accounts;
+    for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+    return accounts;
+}
+
+// A store in a fresh temporary directory, removed with it.
+struct ScratchStore {
+    std::filesystem::path dir;
+    std::unique_ptr<storage::HistoryStore> store;
+
+    ScratchStore() = default;
+    ScratchStore(const ScratchStore&) = delete;
+    ScratchStore& operator=(const ScratchStore&) = delete;
+    ~ScratchStore() {
+        store.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+// Null (and the benchmark skipped) when the store does not open.
+std::unique_ptr<ScratchStore> open_scratch(benchmark::State& state, const std::string& name,
+                                           [[maybe_unused]] bool disable_wal) {
+    auto s = std::make_unique<ScratchStore>();
+    s->dir = std::filesystem::temp_directory_path() /
+             ("ampd-bench-history-" + name + std::to_string(::getpid()));
+    std::filesystem::remove_all(s->dir);
+    storage::HistoryOptions options = bench_options();
+#ifndef AMPD_HISTORY_BENCH_OLD_API
+    options.disable_wal = disable_wal;
+#endif
+    auto store = storage::HistoryStore::open(s->dir, options);
+    if (!store) {
+        state.SkipWithError(store.error().message.c_str());
+        return nullptr;
+    }
+    s->store = std::move(*store);
+    return s;
+}
+
 void BM_HistoryPutBlock(benchmark::State& state) {
     const auto per_block = static_cast<size_t>(state.range(0));
     constexpr uint64_t kBlocksPerIteration = 100;
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("ampd-bench-history-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    storage::HistoryOptions options = bench_options();
-#ifndef AMPD_HISTORY_BENCH_OLD_API
-    options.disable_wal = state.range(1) != 0;
-#endif
-    auto store = storage::HistoryStore::open(dir, options);
-    if (!store) {
-        state.SkipWithError(store.error().message.c_str());
-        return;
-    }
+    const auto scratch = open_scratch(state, "", state.range(1) != 0);
+    if (!scratch) return;
+    storage::HistoryStore* store = scratch->store.get();
     std::mt19937_64 rng(1);
-    std::vector<Address> accounts;
-    for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+    const std::vector<Address> accounts = random_accounts(rng);
     uint64_t number = 0;
     uint64_t txs = 0;
     // The process's CPU from the first put_block to the end of settle(),
@@ -188,7 +220,7 @@ void BM_HistoryPutBlock(benchmark::State& state) {
         making += thread_cpu_seconds() - make0;
         state.ResumeTiming();
         for (const BlockData& d : blocks) {
-            if (auto st = (*store)->put_block(d.block, d.txs, d.receipts); !st) {
+            if (auto st = store->put_block(d.block, d.txs, d.receipts); !st) {
                 state.SkipWithError(st.error().message.c_str());
                 return;
             }
@@ -196,7 +228,7 @@ void BM_HistoryPutBlock(benchmark::State& state) {
         txs += kBlocksPerIteration * per_block;
     }
 #ifndef AMPD_HISTORY_BENCH_OLD_API
-    if (auto st = (*store)->settle(); !st) {
+    if (auto st = store->settle(); !st) {
         state.SkipWithError(st.error().message.c_str());
         return;
     }
@@ -204,8 +236,6 @@ void BM_HistoryPutBlock(benchmark::State& state) {
     const double cpu = process_cpu_seconds() - cpu0 - making;
     state.SetItemsProcessed(static_cast<int64_t>(txs));
     state.counters["cpu_us_per_tx"] = 1e6 * cpu / static_cast<double>(txs);
-    store->reset();
-    std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_HistoryPutBlock)
     ->Args({2000, 0})
@@ -222,41 +252,29 @@ BENCHMARK(BM_HistoryPutBlock)
 
 void BM_HistoryReceiptOfNewBlock(benchmark::State& state) {
     const bool second_poll = state.range(0) == 1;
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("ampd-bench-history-receipt-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    storage::HistoryOptions options = bench_options();
-#ifndef AMPD_HISTORY_BENCH_OLD_API
-    options.disable_wal = true;
-#endif
-    auto store = storage::HistoryStore::open(dir, options);
-    if (!store) {
-        state.SkipWithError(store.error().message.c_str());
-        return;
-    }
+    const auto scratch = open_scratch(state, "receipt-", true);
+    if (!scratch) return;
+    storage::HistoryStore* store = scratch->store.get();
     std::mt19937_64 rng(3);
-    std::vector<Address> accounts;
-    for (int i = 0; i < 1024; ++i) accounts.push_back(random_bytes<Address>(rng));
+    const std::vector<Address> accounts = random_accounts(rng);
     uint64_t number = 0;
     for (auto _ : state) {
         state.PauseTiming();
         const BlockData d = make_block(number++, 100, rng, accounts);
-        if (auto st = (*store)->put_block(d.block, d.txs, d.receipts); !st) {
+        if (auto st = store->put_block(d.block, d.txs, d.receipts); !st) {
             state.SkipWithError(st.error().message.c_str());
             return;
         }
         const Bytes32 hash = d.txs[50].hash;
-        if (second_poll) benchmark::DoNotOptimize((*store)->receipt_by_tx_hash(hash));
+        if (second_poll) benchmark::DoNotOptimize(store->receipt_by_tx_hash(hash));
         state.ResumeTiming();
-        auto r = (*store)->receipt_by_tx_hash(hash);
+        auto r = store->receipt_by_tx_hash(hash);
         if (!r || !*r || (*r)->tx_hash != hash) {
             state.SkipWithError("receipt lookup failed");
             return;
         }
         benchmark::DoNotOptimize(r);
     }
-    store->reset();
-    std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_HistoryReceiptOfNewBlock)
     ->Arg(0)

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <mutex>
 
 #include "ampd/storage/crc32c.hpp"
@@ -87,14 +86,14 @@ void HistoryStore::Impl::remember_region(uint64_t offset, ByteView region) {
         // The window holds the file's bytes without a hole: a region that
         // does not follow it (the first after an open or a flush's fresh
         // page, or one rewriting a failed put_block's) starts it again.
-        if (offset != recent_end) {
+        // A region larger than the buffer leaves it empty.
+        if (offset != recent_end || region.size() > recent_budget) {
             recent_begin = offset;
             recent_end = offset;
         }
+        if (region.size() > recent_budget) return;
         // The bytes about to be overwritten leave the window first.
         if (end > recent_budget) recent_begin = std::max(recent_begin, end - recent_budget);
-        if (recent_begin > recent_end) recent_end = recent_begin;
-        if (region.size() > recent_budget) return;
     }
     if (recent_ring.size() != recent_budget) recent_ring.resize(recent_budget);
     const size_t at = offset % recent_budget;

@@ -167,7 +167,6 @@ Result<SegmentScan> scan_segment(const std::filesystem::path& path, uint64_t nam
         if (all_zero(*tail)) {
             // Preallocated space, or a crash that left the file longer than
             // what reached it: either way no record is there.
-            scan.zero_tail = true;
             break;
         }
         const uint64_t seq_hi = expected + tail->size() / wf::kRecordHeaderSize;

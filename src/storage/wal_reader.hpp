@@ -54,9 +54,8 @@ struct SegmentScan {
     // to be dropped. header_torn means even the header is incomplete.
     std::optional<std::string> torn_reason;
     bool header_torn = false;
-    // Nothing but zeros from valid_size to the end of the file: space the
-    // writer preallocated and had not filled, not damage (torn_reason unset).
-    bool zero_tail = false;
+    // Zeros from valid_size to the end of the file are not damage (space the
+    // writer preallocated and had not filled): torn_reason stays unset.
 };
 
 // Validates a whole segment. In the last segment a torn tail is reported in

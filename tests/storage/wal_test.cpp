@@ -43,6 +43,13 @@ WalOptions exact_size() {
     return o;
 }
 
+// Zeros kept `step` bytes ahead of the records.
+WalOptions preallocating(uint64_t step) {
+    WalOptions o = no_sync();
+    o.preallocate_bytes = step;
+    return o;
+}
+
 Bytes payload_for(uint64_t i, size_t len = kLen) {
     Bytes b(len);
     for (size_t k = 0; k < len; ++k) b[k] = static_cast<uint8_t>(i * 31 + k * 7 + 1);
@@ -562,8 +569,7 @@ TEST(Wal, RemoveSegmentsBefore) {
 // sequence order, and every record replays with the payload its thread gave.
 TEST(WalPreallocation, ZeroTailIsFreeSpaceNotDamage) {
     TestDir dir;
-    WalOptions opt = no_sync();
-    opt.preallocate_bytes = 4096;
+    const WalOptions opt = preallocating(4096);
     write_records(dir.path(), 5, opt);
     const auto seg = segment_files(dir.path()).at(0);
     const uint64_t records_end = wf::kSegmentHeaderSize + 5 * kRecordSize;
@@ -589,8 +595,7 @@ TEST(WalPreallocation, ZeroTailIsFreeSpaceNotDamage) {
 
 TEST(WalPreallocation, GrowsAStepAheadOfTheRecords) {
     TestDir dir;
-    WalOptions opt = no_sync();
-    opt.preallocate_bytes = 2 * kRecordSize;
+    const WalOptions opt = preallocating(2 * kRecordSize);
     auto wal = open_ok(dir.path(), opt);
     ASSERT_NE(wal, nullptr);
     const auto seg = segment_files(dir.path()).at(0);
@@ -610,9 +615,8 @@ TEST(WalPreallocation, GrowsAStepAheadOfTheRecords) {
 
 TEST(WalPreallocation, FullSegmentIsCutToItsRecordsBeforeTheNextStarts) {
     TestDir dir;
-    WalOptions opt = no_sync();
+    WalOptions opt = preallocating(1 << 20);  // capped at the segment size
     opt.segment_bytes = wf::kSegmentHeaderSize + 3 * kRecordSize;
-    opt.preallocate_bytes = 1 << 20;    // capped at the segment size
     write_records(dir.path(), 7, opt);  // segments start at 1, 4, 7
     const auto files = segment_files(dir.path());
     ASSERT_EQ(files.size(), 3u);
@@ -627,8 +631,7 @@ TEST(WalPreallocation, FullSegmentIsCutToItsRecordsBeforeTheNextStarts) {
 
 TEST(WalPreallocation, ZerosInANonLastSegmentAreFatal) {
     TestDir dir;
-    WalOptions opt = no_sync();
-    opt.preallocate_bytes = 4096;
+    const WalOptions opt = preallocating(4096);
     write_records(dir.path(), 4, opt);  // one segment: records 1..4, then zeros
     // A segment 5 beside it: the writer never leaves zeros in a segment it
     // has moved on from, so these zeros stand where records should be.
@@ -640,8 +643,7 @@ TEST(WalPreallocation, ZerosInANonLastSegmentAreFatal) {
 
 TEST(WalPreallocation, TornRecordInsideTheZerosIsRepaired) {
     TestDir dir;
-    WalOptions opt = no_sync();
-    opt.preallocate_bytes = 4096;
+    const WalOptions opt = preallocating(4096);
     write_records(dir.path(), 5, opt);
     const auto seg = segment_files(dir.path()).at(0);
     const uint64_t records_end = wf::kSegmentHeaderSize + 5 * kRecordSize;
