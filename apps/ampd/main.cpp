@@ -118,10 +118,8 @@ int run(const Options& o) {
     ampd::rpc::HttpServerConfig http;
     http.bind_address = host;
     http.port = port;
-    // A keep-alive connection holds its worker while idle (one connection per
-    // worker at a time), so the pool is sized for many clients: idle or slow
-    // connections must not starve the others.
-    http.worker_threads = o.rpc_threads > 0 ? o.rpc_threads : 128;
+    // 0: one serving thread per core. Connections do not hold threads.
+    http.worker_threads = o.rpc_threads;
     http.read_timeout = std::chrono::seconds(10);
     ampd::rpc::HttpServer server(http, dispatcher, &metrics, [&node] {
         ampd::rpc::HealthReport r;
@@ -164,7 +162,8 @@ int main(int argc, char** argv) {
     app.add_option("--snapshot-interval", o.snapshot_interval,
                    "transactions between state snapshots")
         ->capture_default_str();
-    app.add_option("--rpc-threads", o.rpc_threads, "HTTP worker threads (default 128)");
+    app.add_option("--rpc-threads", o.rpc_threads,
+                   "JSON-RPC serving threads (default: one per core, at least 2)");
     app.add_flag("--print-genesis", o.print_genesis, "print the genesis as JSON and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();

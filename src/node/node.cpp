@@ -98,6 +98,12 @@ constexpr size_t kMaxQueuedIndexBatches = 2;
 // disk works rather than after.
 constexpr size_t kEagerQueue = 1024;
 
+// Takes of at least this many jobs start coalescing (coalesced_until).
+constexpr size_t kCoalesceFrom = 32;
+
+constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+constexpr auto kNotCoalescing = std::chrono::steady_clock::time_point::min();
+
 [[noreturn]] void fail_stop(const std::string& what) {
     // Running on after a storage failure would acknowledge transactions that
     // are not recorded, or serve a history that disagrees with the WAL.
@@ -155,6 +161,9 @@ struct Node::Impl {
     std::condition_variable queue_cv;
     // Batches handed to the WAL whose durability callback has not run yet.
     size_t in_flight = 0;
+    // When the sequencer last took the queue, and how many jobs it took.
+    std::chrono::steady_clock::time_point last_take;
+    size_t last_take_size = 0;
     std::condition_variable space_cv;
     std::deque<std::shared_ptr<Job>> queue;
     bool stopping = false;
@@ -393,13 +402,21 @@ struct Node::Impl {
                 std::unique_lock lk(queue_mu);
                 // Only this thread changes the chain, so it reads it unlocked.
                 const bool timed = !automine() && chain->block_open();
-                if (timed) {
-                    queue_cv.wait_until(lk, block_deadline, [&] { return ready_to_sequence(); });
-                } else {
-                    queue_cv.wait(lk, [&] { return ready_to_sequence(); });
+                while (!ready_to_sequence()) {
+                    auto until = timed ? block_deadline : kNever;
+                    const auto coalescing = coalesced_until();
+                    if (coalescing != kNotCoalescing) until = std::min(until, coalescing);
+                    if (until == kNever) {
+                        queue_cv.wait(lk);
+                    } else if (queue_cv.wait_until(lk, until) == std::cv_status::timeout && timed &&
+                               std::chrono::steady_clock::now() >= block_deadline) {
+                        break;  // the open block is due
+                    }
                 }
                 if (stopping && queue.empty()) break;
                 const size_t n = std::min<size_t>(queue.size(), 4096);
+                last_take = std::chrono::steady_clock::now();
+                last_take_size = n;
                 for (size_t i = 0; i < n; ++i) {
                     jobs.push_back(std::move(queue.front()));
                     queue.pop_front();
@@ -449,8 +466,31 @@ struct Node::Impl {
     // switch per transaction (with transactions arriving one recovery
     // apart, tens of microseconds each). Waiting adds the time to execute
     // the batch, well under a millisecond, to a sync of milliseconds.
+    //
+    // Under load the sequencer also waits for coalesced_until(): see there.
     [[nodiscard]] bool ready_to_sequence() const {
-        return stopping || (!queue.empty() && (in_flight == 0 || queue.size() >= kEagerQueue));
+        if (stopping) return true;
+        if (queue.empty()) return false;
+        if (queue.size() >= kEagerQueue) return true;
+        return in_flight == 0 && std::chrono::steady_clock::now() >= coalesced_until();
+    }
+
+    // Until when jobs wait to be taken with the log idle (queue_mu held);
+    // kNotCoalescing when they do not wait.
+    // Each group commit costs CPU (the write, the sync, waking what waits on
+    // it, a batch for the indexer), and once the serving threads no longer
+    // crowd out the sequencer it would take the queue after every sync:
+    // with syncs well under a millisecond, a few transactions each
+    // (docs/PERFORMANCE.md, "Twelfth round"). So after a take of at least
+    // kCoalesceFrom jobs, the next one waits until config.coalesce_interval
+    // has passed since it (or until kEagerQueue jobs are queued). A lone
+    // client sending one transaction after another makes takes of one job:
+    // it never waits for this.
+    [[nodiscard]] std::chrono::steady_clock::time_point coalesced_until() const {
+        if (automine() || last_take_size < kCoalesceFrom || queue.empty() || in_flight != 0) {
+            return kNotCoalescing;
+        }
+        return last_take + config.coalesce_interval;
     }
 
     // Hands the batch to the WAL. Its durability callback runs on the WAL's
@@ -480,16 +520,19 @@ struct Node::Impl {
         auto seq = wal->submit(std::move(records), [this, shared_batch, n,
                                                     start](const storage::Result<uint64_t>& r) {
             if (!r) fail_stop("write-ahead log commit failed: " + r.error().describe());
-            {
-                std::lock_guard lk(queue_mu);
-                --in_flight;
-                if (ready_to_sequence()) queue_cv.notify_one();
-            }
             ++n_syncs;
+            // Before the sequencer may go on: a test that holds the observer
+            // holds the pipeline at a known point.
             if (config.on_commit) {
                 config.on_commit(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                     n);
+            }
+            {
+                std::lock_guard lk(queue_mu);
+                --in_flight;
+                // Also when coalescing: the sequencer then sets its timer.
+                if (!queue.empty()) queue_cv.notify_one();
             }
             for (const Ack& a : shared_batch->durable_acks) a();
             if (shared_batch->needs_indexing()) enqueue_indexing(shared_batch);
@@ -642,9 +685,10 @@ struct Node::Impl {
         space_cv.wait(lk, [&] { return stopping || queue.size() < config.max_queued; });
         if (stopping) throw NodeError("the node is shutting down");
         queue.push_back(std::move(job));
-        // Only when the sequencer should act on it: a wakeup that finds
-        // nothing to do is a wasted context switch.
-        if (ready_to_sequence()) queue_cv.notify_one();
+        // Only when the sequencer should act on it, or set its coalescing
+        // timer for it: a wakeup that finds nothing to do is a wasted
+        // context switch.
+        if (ready_to_sequence() || (queue.size() == 1 && in_flight == 0)) queue_cv.notify_one();
     }
 
     void run_control(std::function<void(Batch&)> f) {
@@ -737,7 +781,25 @@ void futex_wake_all(std::atomic<uint32_t>& word) {
 
 void Submission::State::publish(SubmitResult r) {
     result = std::move(r);
-    if (word.exchange(1, std::memory_order_acq_rel) == 2) futex_wake_all(word);
+    const uint32_t before = word.exchange(1, std::memory_order_acq_rel);
+    if (before == 2) futex_wake_all(word);
+    if (before == 3) {
+        // Moved out first: the callback may drop the last reference to the
+        // submission, and with it this state.
+        const std::function<void()> f = std::move(on_ready);
+        f();
+    }
+}
+
+void Submission::when_ready(std::function<void()> f) const {
+    State& s = *state_;
+    s.on_ready = std::move(f);
+    uint32_t expected = 0;
+    if (s.word.compare_exchange_strong(expected, 3, std::memory_order_acq_rel)) return;
+    // Already answered (a waiter would be a misuse: see the header).
+    const std::function<void()> now = std::move(s.on_ready);
+    s.on_ready = nullptr;
+    now();
 }
 
 const SubmitResult& Submission::wait() const {

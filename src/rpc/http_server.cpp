@@ -1,11 +1,18 @@
-// The JSON-RPC HTTP server: Boost.Beast's HTTP/1.1 parser over plain
-// blocking sockets, one connection per worker at a time.
+// The JSON-RPC HTTP server: Boost.Beast's HTTP/1.1 parser over non-blocking
+// sockets, served by a few threads that share one epoll set.
 //
 // Why not a general-purpose server library: ingest spends its CPU on sender
 // recovery, and every system call here is paid per request. This server
 // reads a request with as few recv calls as the kernel allows (64 KiB at a
-// time, no poll before each read: timeouts are socket options) and writes
-// the head and body of a response with one sendmsg.
+// time) and writes the head and body of a response with one sendmsg.
+//
+// Why event-driven: a thread per connection held a thread through every
+// idle keep-alive wait and every WAL group commit, so the node needed as
+// many threads as clients, and those threads crowded out the sequencer and
+// the log on a small machine (docs/PERFORMANCE.md, "Eleventh round"). Here
+// a connection is armed in the epoll set (EPOLLONESHOT, so one thread owns
+// it at a time) only while it waits for the network; while its request
+// waits for a group commit it is held by the dispatcher's callback alone.
 #include "ampd/rpc/http_server.hpp"
 
 #include <arpa/inet.h>
@@ -14,9 +21,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -32,7 +39,10 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <iterator>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -96,12 +106,6 @@ const char* reason_of(int status) {
     }
 }
 
-timeval to_timeval(std::chrono::seconds s) {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(std::max<int64_t>(s.count(), 1));
-    return tv;
-}
-
 std::string peer_of(const sockaddr_storage& addr) {
     char host[INET6_ADDRSTRLEN] = {};
     uint16_t port = 0;
@@ -126,66 +130,100 @@ struct Response {
     bool close = false;  // the connection closes after this response
 };
 
-// Writes every byte of the iovecs, resuming after partial writes. False
-// when the peer is gone or the write timeout passed.
-bool send_all(int fd, iovec* iov, int count) {
-    while (count > 0) {
-        msghdr msg{};
-        msg.msg_iov = iov;
-        msg.msg_iovlen = static_cast<size_t>(count);
-        const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        auto left = static_cast<size_t>(n);
-        while (count > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            ++iov;
-            --count;
-        }
-        if (count > 0) {
-            iov->iov_base = static_cast<char*>(iov->iov_base) + left;
-            iov->iov_len -= left;
-        }
-    }
-    return true;
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
-// The bytes of one connection not yet handed to a parser. The storage is
-// kept between reads (no allocation or zeroing per recv); what a parser left
-// unconsumed (part of a head) moves to the front before the next read.
+int64_t ns_of(std::chrono::seconds s) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::max(s, std::chrono::seconds(1)))
+        .count();
+}
+
+// The bytes of one connection not yet handed to a parser. What a parser
+// left unconsumed (part of a head) moves to the front before the next read.
+// The storage is freed while the connection idles, so that many idle
+// keep-alive clients cost little memory.
 class ReadBuffer {
 public:
     [[nodiscard]] bool empty() const { return begin_ == end_; }
     [[nodiscard]] boost::asio::const_buffer pending() const {
-        return {data_.data() + begin_, end_ - begin_};
+        return {data_.get() + begin_, end_ - begin_};
     }
     void consume(size_t n) { begin_ += n; }
     void drop_all() { begin_ = end_; }
+    void release_if_empty() {
+        if (!empty()) return;
+        data_.reset();
+        capacity_ = begin_ = end_ = 0;
+    }
 
-    // One recv of up to kReadChunk bytes after what is pending. Returns its
-    // result (0 at the peer's end, -1 with errno).
+    // One non-blocking recv of up to kReadChunk bytes after what is pending.
+    // Returns its result (0 at the peer's end, -1 with errno).
     ssize_t fill(int fd) {
         if (begin_ > 0) {
-            std::memmove(data_.data(), data_.data() + begin_, end_ - begin_);
+            std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
             end_ -= begin_;
             begin_ = 0;
         }
-        if (data_.size() < end_ + kReadChunk) data_.resize(end_ + kReadChunk);
+        if (capacity_ < end_ + kReadChunk) {
+            const size_t grown = end_ + kReadChunk;
+            auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+            if (end_ > 0) std::memcpy(bigger.get(), data_.get(), end_);
+            data_ = std::move(bigger);
+            capacity_ = grown;
+        }
         ssize_t n = 0;
         do {
-            n = ::recv(fd, data_.data() + end_, kReadChunk, 0);
+            n = ::recv(fd, data_.get() + end_, kReadChunk, MSG_DONTWAIT);
         } while (n < 0 && errno == EINTR);
         if (n > 0) end_ += static_cast<size_t>(n);
         return n;
     }
 
 private:
-    std::vector<char> data_;
+    std::unique_ptr<char[]> data_;
+    size_t capacity_ = 0;
     size_t begin_ = 0;
     size_t end_ = 0;
 };
+
+// One client connection. Owned by the thread that took its epoll event, or
+// by the dispatcher's reply while its request is answered; never by two.
+struct Connection {
+    enum class Phase { kReading, kAnswering, kWriting };
+
+    int fd = -1;
+    std::string peer;
+    Phase phase = Phase::kReading;
+    bool registered = false;  // in the epoll set (armed or not)
+    size_t served = 0;        // responses written
+
+    // The request being read.
+    ReadBuffer in;
+    std::optional<http::request_parser<http::string_body>> parser;
+    bool began = false;  // bytes of this request have arrived
+    int64_t started_ns = 0;
+    bool head_checked = false;
+    bool draining = false;  // over the limit: the body is dropped as it arrives
+    uint64_t dropped = 0;
+
+    // The response being written.
+    std::string head;
+    std::string body;
+    size_t written = 0;
+    bool close_after = false;
+
+    // When the reaper shuts the socket down (steady clock, ns); 0: never.
+    // Set while the connection waits on the network, cleared by whichever
+    // of its owner and the reaper takes it first.
+    std::atomic<int64_t> deadline{0};
+};
+
+// Why a request could not be read.
+enum class Feed { kNeedMore, kRequest, kAnswered };
 
 }  // namespace
 
@@ -199,34 +237,53 @@ struct HttpServer::Impl {
     // all, so that a client sending a little too much reads a clean 413
     // rather than a reset connection; larger ones are refused unread.
     uint64_t drain_limit = 0;
+    size_t max_requests = 1;  // per connection
 
     int listen_fd = -1;
-    int wake_fd = -1;  // eventfd: tells the acceptor to stop
+    int epoll_fd = -1;
+    int task_fd = -1;  // eventfd (semaphore): one count per posted task
+    int stop_fd = -1;  // eventfd: wakes every worker to exit
     uint16_t bound_port = 0;
     bool started = false;
     std::atomic<bool> serving{false};
-    std::thread acceptor;
+    std::atomic<bool> stopping{false};
     std::vector<std::thread> workers;
+    std::thread reaper;
+    Dispatcher::Post post_fn;
 
-    std::mutex mu;
-    std::condition_variable work_cv;
-    std::deque<std::pair<int, std::string>> accepted;  // fd, peer
-    std::set<int> open;                                // connections being served
-    std::atomic<bool> stopping{false};  // set under mu, read without it between requests
+    // Tags of the epoll set's own descriptors (connections are tagged with
+    // their Connection).
+    char listen_tag = 0;
+    char task_tag = 0;
+    char stop_tag = 0;
+
+    std::mutex tasks_mu;
+    std::deque<std::function<void()>> tasks;
+
+    std::mutex conns_mu;
+    std::condition_variable conns_cv;  // signalled when the last connection closes
+    std::set<Connection*> conns;
+
+    std::mutex reaper_mu;
+    std::condition_variable reaper_cv;
+    bool reaper_stop = false;
 
     Impl(HttpServerConfig c, const Dispatcher& d, MetricsRegistry* m, HealthCheck h)
         : config(std::move(c)), dispatcher(d), metrics(m), health(std::move(h)) {
         const uint64_t max = config.max_body_bytes;
         drain_limit = max > UINT64_MAX / 2 ? UINT64_MAX : 2 * max;
+        max_requests = config.keep_alive ? std::max<size_t>(1, config.keep_alive_max_requests) : 1;
         if (metrics != nullptr) {
             responses = &metrics->counter_family("rpc_http_responses_total",
                                                  "HTTP responses by status code.", {"code"});
         }
+        post_fn = [this](std::function<void()> task) { post(std::move(task)); };
     }
 
     ~Impl() {
-        if (listen_fd >= 0) ::close(listen_fd);
-        if (wake_fd >= 0) ::close(wake_fd);
+        for (const int fd : {listen_fd, epoll_fd, task_fd, stop_fd}) {
+            if (fd >= 0) ::close(fd);
+        }
     }
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
@@ -266,7 +323,8 @@ struct HttpServer::Impl {
         }
         int err = 0;
         for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-            const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+            const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                                    ai->ai_protocol);
             if (fd < 0) {
                 err = errno;
                 continue;
@@ -294,181 +352,299 @@ struct HttpServer::Impl {
         bound_port = addr.ss_family == AF_INET6
                          ? ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port)
                          : ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
-        wake_fd = ::eventfd(0, EFD_CLOEXEC);
-        if (wake_fd < 0) {
-            throw std::runtime_error(fmt::format("eventfd: {}", std::strerror(errno)));
+
+        epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+        task_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+        stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (epoll_fd < 0 || task_fd < 0 || stop_fd < 0) {
+            throw std::runtime_error(fmt::format("epoll/eventfd: {}", std::strerror(errno)));
+        }
+        add_to_epoll(listen_fd, &listen_tag, EPOLLIN | EPOLLONESHOT);
+        add_to_epoll(task_fd, &task_tag, EPOLLIN);  // level-triggered: one count, one task
+        add_to_epoll(stop_fd, &stop_tag, EPOLLIN);
+    }
+
+    void add_to_epoll(int fd, void* tag, uint32_t events) const {
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.ptr = tag;
+        if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            throw std::runtime_error(fmt::format("epoll_ctl: {}", std::strerror(errno)));
         }
     }
 
-    void run_acceptor() {
-        ::pthread_setname_np(::pthread_self(), "ampd-accept");
-        const timeval read_tv = to_timeval(config.keep_alive_timeout);
-        const timeval write_tv = to_timeval(config.write_timeout);
-        for (;;) {
-            pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) continue;
-                spdlog::error("JSON-RPC listener: poll: {}", std::strerror(errno));
-                return;
-            }
-            if (fds[1].revents != 0) return;
-            sockaddr_storage addr{};
-            socklen_t len = sizeof(addr);
-            const int fd =
-                ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_CLOEXEC);
-            if (fd < 0) {
-                // The peer gave up, or a transient shortage (EMFILE): the
-                // next poll tries again.
-                if (errno == EMFILE || errno == ENFILE) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                }
-                continue;
-            }
-            const int yes = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-            // recv waits at most the keep-alive timeout for the next bytes;
-            // a request in progress may take several such waits, up to
-            // read_timeout in all (see read_request).
-            ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_tv, sizeof(read_tv));
-            ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_tv, sizeof(write_tv));
-            {
-                std::lock_guard lk(mu);
-                accepted.emplace_back(fd, peer_of(addr));
-            }
-            work_cv.notify_one();
-        }
-    }
+    // ---- the serving threads -------------------------------------------------
 
     void run_worker() {
         ::pthread_setname_np(::pthread_self(), "ampd-rpc");
         for (;;) {
-            std::pair<int, std::string> conn;
-            {
-                std::unique_lock lk(mu);
-                work_cv.wait(lk, [&] { return stopping || !accepted.empty(); });
-                if (accepted.empty()) return;  // stopping
-                conn = std::move(accepted.front());
-                accepted.pop_front();
-                open.insert(conn.first);
+            // One event at a time: a thread that took several would serve
+            // them one after another while another thread sat idle.
+            epoll_event ev{};
+            const int n = ::epoll_wait(epoll_fd, &ev, 1, -1);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                spdlog::error("JSON-RPC server: epoll_wait: {}", std::strerror(errno));
+                return;
             }
-            serve_connection(conn.first, conn.second);
-            {
-                std::lock_guard lk(mu);
-                open.erase(conn.first);
+            if (n == 0) continue;
+            void* tag = ev.data.ptr;
+            if (tag == &stop_tag) return;
+            if (tag == &listen_tag) {
+                accept_all();
+            } else if (tag == &task_tag) {
+                run_one_task();
+            } else {
+                serve(*static_cast<Connection*>(tag));
             }
-            ::close(conn.first);
         }
+    }
+
+    // Runs `task` on a serving thread (the dispatcher's resumptions).
+    void post(std::function<void()> task) {
+        {
+            std::lock_guard lk(tasks_mu);
+            tasks.push_back(std::move(task));
+        }
+        const uint64_t one = 1;
+        while (::write(task_fd, &one, sizeof(one)) < 0 && errno == EINTR) {
+        }
+    }
+
+    void run_one_task() {
+        uint64_t count = 0;
+        // Another thread woken for the same count may have taken it.
+        if (::read(task_fd, &count, sizeof(count)) != sizeof(count)) return;
+        std::function<void()> task;
+        {
+            std::lock_guard lk(tasks_mu);
+            if (tasks.empty()) return;
+            task = std::move(tasks.front());
+            tasks.pop_front();
+        }
+        try {
+            task();
+        } catch (const std::exception& e) {
+            spdlog::error("JSON-RPC server task failed: {}", e.what());
+        }
+    }
+
+    // Deadlines: every 100 ms, the sockets of connections past theirs are
+    // shut down; their owners then see the end of the stream and close them.
+    void run_reaper() {
+        ::pthread_setname_np(::pthread_self(), "ampd-rpc-timer");
+        std::unique_lock lk(reaper_mu);
+        while (
+            !reaper_cv.wait_for(lk, std::chrono::milliseconds(100), [&] { return reaper_stop; })) {
+            const int64_t now = now_ns();
+            std::lock_guard cl(conns_mu);
+            for (Connection* c : conns) {
+                int64_t d = c->deadline.load(std::memory_order_acquire);
+                if (d != 0 && now > d && c->deadline.compare_exchange_strong(d, 0)) {
+                    ::shutdown(c->fd, SHUT_RDWR);
+                }
+            }
+        }
+    }
+
+    void accept_all() {
+        for (;;) {
+            sockaddr_storage addr{};
+            socklen_t len = sizeof(addr);
+            const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len,
+                                     SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd < 0) {
+                if (errno == EINTR || errno == ECONNABORTED) continue;
+                if (stopping) return;  // the listener is shut down: not re-armed
+                if (errno == EMFILE || errno == ENFILE) {
+                    // A transient shortage: back off before the next attempt.
+                    spdlog::warn("JSON-RPC listener: {}", std::strerror(errno));
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+                break;  // EAGAIN: every pending connection is taken
+            }
+            const int yes = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+            auto c = std::make_unique<Connection>();
+            c->fd = fd;
+            c->peer = peer_of(addr);
+            {
+                std::lock_guard lk(conns_mu);
+                if (stopping) {  // stop() has shut the others down already
+                    ::close(fd);
+                    return;
+                }
+                if (conns.size() >= std::max<size_t>(1, config.max_connections)) {
+                    ::close(fd);
+                    spdlog::debug("JSON-RPC: refused {}: {} connections open", c->peer,
+                                  conns.size());
+                    continue;
+                }
+                conns.insert(c.get());
+            }
+            Connection& conn = *c.release();
+            begin_request(conn);
+            arm_read(conn);
+        }
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLONESHOT;
+        ev.data.ptr = &listen_tag;
+        ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev);
     }
 
     // ---- one connection ----------------------------------------------------
 
-    enum class ReadOutcome { kRequest, kClosed, kAnswered };
-
-    void serve_connection(int fd, const std::string& peer) {
-        ReadBuffer in;
-        const size_t max_requests =
-            config.keep_alive ? std::max<size_t>(1, config.keep_alive_max_requests) : 1;
-        for (size_t served = 0; served < max_requests; ++served) {
-            http::request_parser<http::string_body> parser;
-            Response res;
-            const ReadOutcome got = read_request(fd, in, parser, res);
-            if (got == ReadOutcome::kClosed) return;
-            if (got == ReadOutcome::kRequest) {
-                const auto& req = parser.get();
-                res = route(req, peer);
-                if (!parser.keep_alive() || served + 1 == max_requests) res.close = true;
-                log(req.method_string(), req.target(), peer, res.status);
-            }
-            if (!write_response(fd, res) || res.close) return;
-            if (stopping) return;
+    void arm(Connection& c, uint32_t events, int64_t deadline) {
+        c.deadline.store(deadline, std::memory_order_release);
+        epoll_event ev{};
+        ev.events = events | EPOLLONESHOT | EPOLLRDHUP;
+        ev.data.ptr = &c;
+        const int op = c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        c.registered = true;
+        if (::epoll_ctl(epoll_fd, op, c.fd, &ev) != 0) {
+            spdlog::error("JSON-RPC: epoll_ctl on {}: {}", c.peer, std::strerror(errno));
+            close_connection(c);
         }
     }
 
-    // Reads one request into `parser`. kAnswered: `res` holds the answer to
-    // a request that cannot be served (and closes the connection).
-    ReadOutcome read_request(int fd, ReadBuffer& in,
-                             http::request_parser<http::string_body>& parser, Response& res) {
-        parser.header_limit(kMaxHeaderBytes);
-        // Enforced below, with the drain. (Not boost::none: Beast 1.74
+    void arm_read(Connection& c) {
+        c.phase = Connection::Phase::kReading;
+        if (!c.began) c.in.release_if_empty();
+        // An idle connection may wait keep_alive_timeout for its next
+        // request; a request in progress gets read_timeout from its first byte.
+        const int64_t deadline = c.began ? c.started_ns + ns_of(config.read_timeout)
+                                         : now_ns() + ns_of(config.keep_alive_timeout);
+        arm(c, EPOLLIN, deadline);
+    }
+
+    void close_connection(Connection& c) {
+        if (c.registered) ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+        {
+            std::lock_guard lk(conns_mu);
+            conns.erase(&c);
+            if (conns.empty()) conns_cv.notify_all();
+        }
+        ::close(c.fd);
+        delete &c;
+    }
+
+    void begin_request(Connection& c) {
+        c.parser.emplace();
+        c.parser->header_limit(kMaxHeaderBytes);
+        // Enforced in feed(), with the drain. (Not boost::none: Beast 1.74
         // compares a declared length against the empty optional as if it
         // were a limit of zero.)
-        parser.body_limit(std::numeric_limits<uint64_t>::max());
+        c.parser->body_limit(std::numeric_limits<uint64_t>::max());
         // Not eager until the head is checked: the body's storage is sized
         // from the declared length when the parser starts on the body.
-        parser.eager(false);
-        bool began = false;  // bytes of this request have arrived
-        bool head_checked = false;
-        bool draining = false;  // over the limit: the body is dropped as it arrives
-        uint64_t dropped = 0;
-        auto started = std::chrono::steady_clock::now();
+        c.parser->eager(false);
+        c.began = !c.in.empty();  // pipelined bytes already belong to it
+        c.started_ns = c.began ? now_ns() : 0;
+        c.head_checked = false;
+        c.draining = false;
+        c.dropped = 0;
+    }
+
+    // An epoll event of `c`: its socket is readable (or writable).
+    void serve(Connection& c) {
+        int64_t d = c.deadline.load(std::memory_order_acquire);
+        // Taken back from the reaper; if it came first, the socket is shut
+        // down and the reads and writes below end the connection.
+        while (d != 0 && !c.deadline.compare_exchange_weak(d, 0)) {
+        }
+        if (c.phase == Connection::Phase::kWriting) {
+            write_some(c);
+        } else {
+            read_some(c);
+        }
+    }
+
+    void read_some(Connection& c) {
         for (;;) {
-            while (!in.empty() && !parser.is_done()) {
-                boost::system::error_code ec;
-                const size_t used = parser.put(in.pending(), ec);
-                in.consume(used);
-                if (ec == http::error::need_more) break;
-                if (ec) {
-                    in.drop_all();
-                    res = ec == http::error::header_limit
-                              ? json_error(431, errc::kInvalidRequest, "request header too large",
-                                           true)
-                              : json_error(400, errc::kInvalidRequest,
-                                           "malformed HTTP request: " + ec.message(), true);
-                    return ReadOutcome::kAnswered;
-                }
-                if (parser.is_header_done() && !head_checked) {
-                    head_checked = true;
-                    if (auto refused = check_head(fd, parser, draining)) {
-                        res = std::move(*refused);
-                        return ReadOutcome::kAnswered;
-                    }
-                    parser.eager(true);
-                }
-                if (head_checked) {
-                    std::string& body = parser.get().body();
-                    if (body.size() > config.max_body_bytes) draining = true;
-                    if (draining) {
-                        dropped += body.size();
-                        body.clear();
-                        // Far too much: answer without reading on (the peer
-                        // may see a reset before it reads the answer).
-                        if (dropped > drain_limit) {
-                            res = too_large();
-                            return ReadOutcome::kAnswered;
-                        }
-                    }
-                }
-                if (used == 0) break;
+            Response res;
+            switch (feed(c, res)) {
+                case Feed::kRequest:
+                    answer(c);
+                    return;
+                case Feed::kAnswered:
+                    respond(c, std::move(res));
+                    return;
+                case Feed::kNeedMore:
+                    break;
             }
-            if (parser.is_done()) {
-                if (draining) {
-                    res = too_large();
-                    return ReadOutcome::kAnswered;
-                }
-                return ReadOutcome::kRequest;
-            }
-            const ssize_t n = in.fill(fd);
+            const ssize_t n = c.in.fill(c.fd);
             if (n > 0) {
-                if (!began) started = std::chrono::steady_clock::now();
-                began = true;
+                if (!c.began) {
+                    c.began = true;
+                    c.started_ns = now_ns();
+                }
                 continue;
             }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && began &&
-                std::chrono::steady_clock::now() - started < config.read_timeout) {
-                continue;  // a slow request: wait on, up to read_timeout in all
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !stopping) {
+                arm_read(c);
+                return;
             }
-            // The peer closed, the idle keep-alive wait ended, or the request
-            // took too long: nothing to answer on a connection going away.
-            return ReadOutcome::kClosed;
+            // The peer closed, the idle keep-alive wait or the request's
+            // read time ended (the reaper shut the socket down), the server
+            // is stopping: nothing to answer on a connection going away.
+            close_connection(c);
+            return;
         }
+    }
+
+    // Hands the buffered bytes to the request's parser.
+    Feed feed(Connection& c, Response& res) {
+        auto& parser = *c.parser;
+        while (!c.in.empty() && !parser.is_done()) {
+            boost::system::error_code ec;
+            const size_t used = parser.put(c.in.pending(), ec);
+            c.in.consume(used);
+            if (ec == http::error::need_more) break;
+            if (ec) {
+                c.in.drop_all();
+                res = ec == http::error::header_limit
+                          ? json_error(431, errc::kInvalidRequest, "request header too large", true)
+                          : json_error(400, errc::kInvalidRequest,
+                                       "malformed HTTP request: " + ec.message(), true);
+                return Feed::kAnswered;
+            }
+            if (parser.is_header_done() && !c.head_checked) {
+                c.head_checked = true;
+                if (auto refused = check_head(c)) {
+                    res = std::move(*refused);
+                    return Feed::kAnswered;
+                }
+                parser.eager(true);
+            }
+            if (c.head_checked) {
+                std::string& body = parser.get().body();
+                if (body.size() > config.max_body_bytes) c.draining = true;
+                if (c.draining) {
+                    c.dropped += body.size();
+                    body.clear();
+                    // Far too much: answer without reading on (the peer
+                    // may see a reset before it reads the answer).
+                    if (c.dropped > drain_limit) {
+                        res = too_large();
+                        return Feed::kAnswered;
+                    }
+                }
+            }
+            if (used == 0) break;
+        }
+        if (!parser.is_done()) return Feed::kNeedMore;
+        if (c.draining) {
+            res = too_large();
+            return Feed::kAnswered;
+        }
+        return Feed::kRequest;
     }
 
     // Checks a request's head before its body is read. Returns the answer
     // when the request is refused outright; sets `draining` when the body is
     // to be read and dropped.
-    std::optional<Response> check_head(int fd,
-                                       const http::request_parser<http::string_body>& parser,
-                                       bool& draining) const {
+    std::optional<Response> check_head(Connection& c) const {
+        const auto& parser = *c.parser;
         const auto& req = parser.get();
         const bool expects_continue =
             boost::beast::iequals(req[http::field::expect], "100-continue");
@@ -477,22 +653,54 @@ struct HttpServer::Impl {
             // Refused before any of the body is read: a length far over the
             // limit, or one the client waits for our word to send.
             if (*length > drain_limit || expects_continue) return too_large();
-            draining = true;
+            c.draining = true;
             return std::nullopt;
         }
         if (expects_continue && !parser.is_done()) {
+            // 25 bytes into an empty send buffer: a short write would mean
+            // the peer is gone, which the next read finds out.
             static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-            iovec iov{const_cast<char*>(kContinue), sizeof(kContinue) - 1};
-            send_all(fd, &iov, 1);
+            (void)::send(c.fd, kContinue, sizeof(kContinue) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
         }
         return std::nullopt;
     }
 
-    bool write_response(int fd, Response& res) {
+    // A whole request is read: route it. JSON-RPC bodies go to the
+    // dispatcher, which replies later (or at once) from a serving thread.
+    void answer(Connection& c) {
+        auto& req = c.parser->get();
+        const bool keep = c.parser->keep_alive() && c.served + 1 < max_requests;
+        log(req.method_string(), req.target(), c.peer, req.method() == http::verb::post);
+        c.close_after = !keep;
+        if (req.method() != http::verb::post) {
+            respond(c, route(req));
+            return;
+        }
+        const boost::beast::string_view type = req[http::field::content_type];
+        if (type.size() >= 19 && boost::beast::iequals(type.substr(0, 19), "multipart/form-data")) {
+            respond(c, json_error(415, errc::kInvalidRequest, "expected a JSON body", false));
+            return;
+        }
+        c.phase = Connection::Phase::kAnswering;
+        std::string body = std::move(req.body());
+        dispatcher.handle_async(std::move(body), c.peer, post_fn, [this, &c](std::string out) {
+            if (out.empty()) {
+                respond(c, Response{204, {}, {}, {}, false});  // only notifications
+            } else {
+                respond(c, Response{200, kJson, std::move(out), {}, false});
+            }
+        });
+    }
+
+    void respond(Connection& c, Response res) {
         // Counted before the response is written, so a client that has its
         // answer also sees it counted.
         if (responses != nullptr) responses->with({std::to_string(res.status)}).inc();
-        std::string head = fmt::format("HTTP/1.1 {} {}\r\n", res.status, reason_of(res.status));
+        c.close_after = c.close_after || res.close || stopping;
+        std::string& head = c.head;
+        head.clear();
+        fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\n", res.status,
+                       reason_of(res.status));
         if (!res.content_type.empty()) {
             head.append("Content-Type: ").append(res.content_type).append("\r\n");
         }
@@ -505,28 +713,74 @@ struct HttpServer::Impl {
         for (const auto& [name, value] : res.headers) {
             head.append(name).append(": ").append(value).append("\r\n");
         }
-        head.append(res.close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n");
-        iovec iov[2] = {{head.data(), head.size()}, {res.body.data(), res.body.size()}};
-        const int count = res.status == 204 || res.body.empty() ? 1 : 2;
-        return send_all(fd, iov, count);
+        head.append(c.close_after ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n");
+        c.body = res.status == 204 ? std::string() : std::move(res.body);
+        c.written = 0;
+        c.phase = Connection::Phase::kWriting;
+        write_some(c);
+    }
+
+    // Writes what is left of the response; arms for writability when the
+    // socket's buffer is full.
+    void write_some(Connection& c) {
+        const size_t total = c.head.size() + c.body.size();
+        while (c.written < total) {
+            iovec iov[2];
+            int count = 0;
+            if (c.written < c.head.size()) {
+                iov[count++] = {c.head.data() + c.written, c.head.size() - c.written};
+                if (!c.body.empty()) iov[count++] = {c.body.data(), c.body.size()};
+            } else {
+                const size_t at = c.written - c.head.size();
+                iov[count++] = {c.body.data() + at, c.body.size() - at};
+            }
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = static_cast<size_t>(count);
+            const ssize_t n = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    arm(c, EPOLLOUT, now_ns() + ns_of(config.write_timeout));
+                    return;
+                }
+                close_connection(c);  // the peer is gone, or the write timed out
+                return;
+            }
+            c.written += static_cast<size_t>(n);
+        }
+        if (c.close_after) {
+            close_connection(c);
+            return;
+        }
+        ++c.served;
+        c.body = std::string();  // a large answer's memory is not kept while idle
+        begin_request(c);
+        if (c.began) {
+            // A pipelined request is already buffered: read it from a task,
+            // so that a long pipeline does not nest calls on this stack.
+            c.phase = Connection::Phase::kReading;
+            post([this, &c] { read_some(c); });
+            return;
+        }
+        arm_read(c);
     }
 
     static void log(boost::beast::string_view method, boost::beast::string_view target,
-                    const std::string& peer, int status) {
+                    const std::string& peer, bool rpc) {
         if (spdlog::should_log(spdlog::level::debug)) {
-            spdlog::debug("HTTP {} {} from {} -> {}", sv(method), sv(target), peer, status);
+            spdlog::debug("HTTP {} {} from {}{}", sv(method), sv(target), peer,
+                          rpc ? " (JSON-RPC)" : "");
         }
     }
 
-    // ---- routing -------------------------------------------------------------
+    // ---- routing (everything but JSON-RPC bodies) ----------------------------
 
-    Response route(const http::request<http::string_body>& req, const std::string& peer) const {
+    Response route(const http::request<http::string_body>& req) const {
         const boost::beast::string_view target = req.target();
         const boost::beast::string_view path = target.substr(0, target.find('?'));
         try {
             switch (req.method()) {
-                case http::verb::post:
-                    return serve_rpc(req, peer);
                 case http::verb::get:
                     if (path == "/health") return serve_health();
                     if (path == "/metrics") return serve_metrics();
@@ -543,16 +797,6 @@ struct HttpServer::Impl {
             spdlog::error("HTTP {} {} failed", sv(req.method_string()), sv(target));
         }
         return json_error(500, errc::kInternalError, "internal error", false);
-    }
-
-    Response serve_rpc(const http::request<http::string_body>& req, const std::string& peer) const {
-        const boost::beast::string_view type = req[http::field::content_type];
-        if (type.size() >= 19 && boost::beast::iequals(type.substr(0, 19), "multipart/form-data")) {
-            return json_error(415, errc::kInvalidRequest, "expected a JSON body", false);
-        }
-        std::string answer = dispatcher.handle(req.body(), peer);
-        if (answer.empty()) return Response{204, {}, {}, {}, false};  // only notifications
-        return Response{200, kJson, std::move(answer), {}, false};
     }
 
     Response serve_health() const {
@@ -604,35 +848,40 @@ void HttpServer::start() {
     s.bind_and_listen();
     s.started = true;
     s.serving = true;
-    const size_t workers = std::max<size_t>(1, s.config.worker_threads);
+    size_t workers = s.config.worker_threads;
+    if (workers == 0) workers = std::max(2U, std::thread::hardware_concurrency());
     s.workers.reserve(workers);
     for (size_t i = 0; i < workers; ++i) s.workers.emplace_back([&s] { s.run_worker(); });
-    s.acceptor = std::thread([&s] { s.run_acceptor(); });
-    spdlog::info("JSON-RPC listening on {}", url());
+    s.reaper = std::thread([&s] { s.run_reaper(); });
+    spdlog::info("JSON-RPC listening on {} ({} serving threads)", url(), workers);
 }
 
 void HttpServer::stop() {
     Impl& s = *impl_;
-    if (!s.acceptor.joinable()) return;
-    const uint64_t one = 1;
-    if (::write(s.wake_fd, &one, sizeof(one)) != sizeof(one)) {
-        spdlog::warn("cannot wake the JSON-RPC listener: {}", std::strerror(errno));
-    }
-    s.acceptor.join();
-    ::close(s.listen_fd);
-    s.listen_fd = -1;
+    if (!s.reaper.joinable()) return;
     {
-        std::lock_guard lk(s.mu);
+        std::unique_lock lk(s.conns_mu);
         s.stopping = true;
-        // Idle keep-alive connections wake from their wait at once; a
-        // request being served still gets its answer written.
-        for (const int fd : s.open) ::shutdown(fd, SHUT_RD);
-        for (const auto& [fd, peer] : s.accepted) ::close(fd);
-        s.accepted.clear();
+        // No new connections (accept now fails and the listener is not
+        // re-armed). Idle keep-alive connections see the end of their
+        // stream at once; a request being answered still gets its answer
+        // written, then its connection closes.
+        ::shutdown(s.listen_fd, SHUT_RDWR);
+        for (Connection* c : s.conns) ::shutdown(c->fd, SHUT_RD);
+        s.conns_cv.wait(lk, [&] { return s.conns.empty(); });
     }
-    s.work_cv.notify_all();
+    const uint64_t one = 1;
+    if (::write(s.stop_fd, &one, sizeof(one)) != sizeof(one)) {
+        spdlog::warn("cannot wake the JSON-RPC threads: {}", std::strerror(errno));
+    }
     for (std::thread& t : s.workers) t.join();
     s.workers.clear();
+    {
+        std::lock_guard lk(s.reaper_mu);
+        s.reaper_stop = true;
+    }
+    s.reaper_cv.notify_all();
+    s.reaper.join();
     s.serving = false;
 }
 

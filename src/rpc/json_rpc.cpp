@@ -93,14 +93,12 @@ std::string Dispatcher::refuse(int code, std::string message) const {
     return dump(error_response(nullptr, RpcError{code, std::move(message)}));
 }
 
-std::string Dispatcher::handle(std::string_view body, std::string_view remote) const {
-    if (std::optional<std::string> answer = handle_text(body, remote)) return std::move(*answer);
+std::optional<std::string> Dispatcher::parse_body(std::string_view body, json& request) const {
     if (nests_deeper_than(body, config_.max_depth)) {
         return refuse(
             errc::kInvalidRequest,
             fmt::format("invalid request: JSON nested deeper than {} levels", config_.max_depth));
     }
-    json request;
     try {
         request = json::parse(body);
     } catch (const json::parse_error& e) {
@@ -109,12 +107,7 @@ std::string Dispatcher::handle(std::string_view body, std::string_view remote) c
         // Numbers out of range and the like: not parseable as this server reads JSON.
         return refuse(errc::kParseError, "parse error: invalid JSON value");
     }
-
-    if (!request.is_array()) {
-        Item item = start(request, remote, false);
-        finish(item);
-        return item.response ? dump(*item.response) : std::string();
-    }
+    if (!request.is_array()) return std::nullopt;
     if (request.empty()) return refuse(errc::kInvalidRequest, "invalid request: empty batch");
     if (request.size() > config_.max_batch) {
         return refuse(errc::kLimitExceeded,
@@ -122,6 +115,27 @@ std::string Dispatcher::handle(std::string_view body, std::string_view remote) c
                                   config_.max_batch));
     }
     if (batch_size_ != nullptr) batch_size_->observe(static_cast<double>(request.size()));
+    return std::nullopt;
+}
+
+std::string Dispatcher::batch_response(std::vector<Item>& items) {
+    json responses = json::array();
+    for (Item& item : items) {
+        if (item.response) responses.push_back(std::move(*item.response));
+    }
+    return responses.empty() ? std::string() : dump(responses);
+}
+
+std::string Dispatcher::handle(std::string_view body, std::string_view remote) const {
+    if (std::optional<std::string> answer = handle_text(body, remote)) return std::move(*answer);
+    json request;
+    if (std::optional<std::string> refused = parse_body(body, request)) return std::move(*refused);
+
+    if (!request.is_array()) {
+        Item item = start(request, remote, false);
+        finish(item);
+        return item.response ? dump(*item.response) : std::string();
+    }
     std::vector<Item> items;
     items.reserve(request.size());
     size_t unfinished = 0;  // items before this one are answered
@@ -133,11 +147,7 @@ std::string Dispatcher::handle(std::string_view body, std::string_view remote) c
         items.push_back(start(r, remote, true));
     }
     for (; unfinished < items.size(); ++unfinished) finish(items[unfinished]);
-    json responses = json::array();
-    for (Item& item : items) {
-        if (item.response) responses.push_back(std::move(*item.response));
-    }
-    return responses.empty() ? std::string() : dump(responses);
+    return batch_response(items);
 }
 
 bool Dispatcher::is_deferred(const json& request) const {

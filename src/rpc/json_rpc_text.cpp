@@ -160,15 +160,24 @@ bool Dispatcher::read_text_items(std::string_view body, std::vector<TextItem>& i
         return false;
     }
     // Nothing may follow the request or batch.
-    return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
+    // The views point into the parser's padded copy, which the thread's next
+    // body overwrites; the same bytes sit at the same offsets of `body`, which
+    // the caller keeps until the items are answered (maybe on another thread).
+    const auto rebase = [&](std::string_view& v) {
+        if (v.empty()) return;
+        v = body.substr(static_cast<size_t>(v.data() - padded.data()), v.size());
+    };
+    for (TextItem& item : items) {
+        rebase(item.id_text);
+        rebase(item.method);
+        rebase(item.param);
+    }
+    return true;
 }
 
-void Dispatcher::run_text_items(std::vector<TextItem>& items, std::string_view remote,
-                                bool batch) const {
-    const auto fail = [&](TextItem& item, const RpcError& e) {
-        record(item.method, item.started, true);
-        item.response = dump(error_response(item.id, e));
-    };
+void Dispatcher::start_text_items(std::vector<TextItem>& items, std::string_view remote,
+                                  bool batch) const {
     // As on the general path: every item is started in order, then every
     // item completed in order.
     for (TextItem& item : items) {
@@ -182,9 +191,13 @@ void Dispatcher::run_text_items(std::vector<TextItem>& items, std::string_view r
                 throw RpcError{errc::kInternalError, "internal error"};
             }
         } catch (const RpcError& e) {
-            fail(item, e);
+            record(item.method, item.started, true);
+            item.response = dump(error_response(item.id, e));
         }
     }
+}
+
+std::string Dispatcher::finish_text_items(std::vector<TextItem>& items, bool batch) const {
     for (TextItem& item : items) {
         if (!item.completion) continue;
         const TextCompletion completion = std::move(item.completion);
@@ -200,18 +213,10 @@ void Dispatcher::run_text_items(std::vector<TextItem>& items, std::string_view r
                 .append(result)
                 .push_back('}');
         } catch (const RpcError& e) {
-            fail(item, e);
+            record(item.method, item.started, true);
+            item.response = dump(error_response(item.id, e));
         }
     }
-}
-
-std::optional<std::string> Dispatcher::handle_text(std::string_view body,
-                                                   std::string_view remote) const {
-    std::vector<TextItem> items;
-    bool batch = false;
-    if (!read_text_items(body, items, batch)) return std::nullopt;
-    if (batch && batch_size_ != nullptr) batch_size_->observe(static_cast<double>(items.size()));
-    run_text_items(items, remote, batch);
     if (!batch) return std::move(items.front().response);
     size_t size = 2;
     for (const TextItem& item : items) size += item.response.size() + 1;
@@ -224,6 +229,16 @@ std::optional<std::string> Dispatcher::handle_text(std::string_view body,
     }
     out.push_back(']');
     return out;
+}
+
+std::optional<std::string> Dispatcher::handle_text(std::string_view body,
+                                                   std::string_view remote) const {
+    std::vector<TextItem> items;
+    bool batch = false;
+    if (!read_text_items(body, items, batch)) return std::nullopt;
+    if (batch && batch_size_ != nullptr) batch_size_->observe(static_cast<double>(items.size()));
+    start_text_items(items, remote, batch);
+    return finish_text_items(items, batch);
 }
 
 }  // namespace ampd::rpc

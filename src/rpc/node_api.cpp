@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-
 #include "ampd/node/gas_schedule.hpp"
 #include "ampd/primitives/keccak.hpp"
 #include "ampd/rpc/error.hpp"
@@ -73,19 +72,34 @@ Bytes32 submit_raw(node::Node& node, const NodeApiConfig& cfg, const Bytes& raw)
     return submit_signed(node, decode_raw(cfg, raw));
 }
 
+namespace {
+
+// Lets an asynchronous caller learn when `done` is answered.
+WhenReady readiness_of(const node::Submission& done) {
+    return [done](std::function<void()> f) { done.when_ready(std::move(f)); };
+}
+
+}  // namespace
+
 Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
     node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
-    return [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.wait())); };
+    WhenReady ready = readiness_of(done);
+    return Completion(
+        [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.wait())); },
+        std::move(ready));
 }
 
 TextCompletion start_submit_raw_text(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
     node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
-    return [done = std::move(done)]() -> std::string {
-        std::string text = to_hex(answer(done.wait()));
-        text.insert(text.begin(), '"');
-        text.push_back('"');
-        return text;
-    };
+    WhenReady ready = readiness_of(done);
+    return TextCompletion(
+        [done = std::move(done)]() -> std::string {
+            std::string text = to_hex(answer(done.wait()));
+            text.insert(text.begin(), '"');
+            text.push_back('"');
+            return text;
+        },
+        std::move(ready));
 }
 
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config) {

@@ -178,6 +178,115 @@ TEST_F(NodeTest, IntervalModeBatchesTransactionsIntoBlocks) {
     EXPECT_EQ(node->nonce(addr(1), false), 2U);
 }
 
+TEST_F(NodeTest, WhenReadyFiresOnceWhetherRegisteredBeforeOrAfterTheAnswer) {
+    NodeConfig c = config(false);
+    c.block_time = std::chrono::milliseconds(50);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = true;
+    c.on_commit = [&](double, size_t) {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return !hold; });
+    };
+    auto node = open(c);
+    std::atomic<int> before{0};
+    std::atomic<int> after{0};
+    const Submission first = node->submit_async(transfer(1, 0, 2, 1));
+    // Registered while the commit is held: not ready yet, so not called.
+    first.when_ready([&] { ++before; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(before.load(), 0);
+    EXPECT_FALSE(first.ready());
+    {
+        std::lock_guard lk(mu);
+        hold = false;
+    }
+    cv.notify_all();
+    for (int i = 0; i < 500 && before.load() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(before.load(), 1);
+    EXPECT_TRUE(first.ready());
+    // Registered once answered: called at once, on this thread.
+    first.when_ready([&] { ++after; });
+    EXPECT_EQ(after.load(), 1);
+    EXPECT_FALSE(first.wait().rejection);
+    EXPECT_EQ(before.load(), 1);
+}
+
+// Interval mode, under load: after the sequencer took many transactions at
+// once, the next ones wait for the coalescing interval and share a group
+// commit. A lone client's transactions (takes of one) never wait for it.
+TEST_F(NodeTest, UnderLoadTransactionsAreCoalescedIntoFewerGroupCommits) {
+    NodeConfig c = config(false);
+    // No block is due during the test (a due block is sealed at once, with
+    // whatever is queued), so every commit holds only transactions but the
+    // first, which also opens the block.
+    c.block_time = std::chrono::hours(1);
+    c.coalesce_interval = std::chrono::seconds(2);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+    bool held = false;
+    std::vector<size_t> commits;
+    c.on_commit = [&](double, size_t records) {
+        std::unique_lock lk(mu);
+        commits.push_back(records);
+        if (!hold) return;
+        held = true;
+        cv.notify_all();
+        cv.wait(lk, [&] { return !hold; });
+    };
+    auto node = open(c);
+
+    const auto lone_start = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < 5; ++i) ASSERT_FALSE(node->submit(transfer(0, i, 1, 1)).rejection);
+    EXPECT_LT(std::chrono::steady_clock::now() - lone_start, std::chrono::seconds(2));
+
+    // A burst of 40 queues up behind a held commit, so that the sequencer
+    // takes it whole.
+    std::vector<SignedTx> burst;
+    for (size_t from = 1; from < 8; ++from) {
+        for (uint64_t n = 0; n < 6; ++n) burst.push_back(transfer(from, n, 0, 1));
+    }
+    {
+        std::lock_guard lk(mu);
+        hold = true;
+    }
+    const Submission opener = node->submit_async(transfer(0, 5, 1, 1));
+    {
+        std::unique_lock lk(mu);
+        ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return held; }));
+    }
+    std::vector<Submission> pending;
+    for (SignedTx& t : burst) pending.push_back(node->submit_async(std::move(t)));
+    {
+        std::lock_guard lk(mu);
+        hold = false;
+    }
+    cv.notify_all();
+    for (const Submission& p : pending) ASSERT_FALSE(p.wait().rejection);
+    ASSERT_FALSE(opener.wait().rejection);
+    size_t commits_before_trickle = 0;
+    {
+        std::lock_guard lk(mu);
+        ASSERT_FALSE(commits.empty());
+        EXPECT_EQ(commits.back(), burst.size());
+        commits_before_trickle = commits.size();
+    }
+
+    // Ten more, 20 ms apart (well inside the interval): one commit, not ten.
+    std::vector<Submission> trickle;
+    for (uint64_t n = 6; n < 16; ++n) {
+        trickle.push_back(node->submit_async(transfer(0, n, 1, 1)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (const Submission& t : trickle) ASSERT_FALSE(t.wait().rejection);
+    std::lock_guard lk(mu);
+    ASSERT_EQ(commits.size(), commits_before_trickle + 1);
+    EXPECT_EQ(commits.back(), 10U);
+}
+
 // Interval mode: an acknowledged transaction is found as pending while its
 // block is open and while the block is sealed but not yet in the history
 // store, and from the history store after that; never with a block number

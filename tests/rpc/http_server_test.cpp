@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
+#include <future>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -263,8 +266,6 @@ TEST(HttpServer, OversizedChunkedBodyIs413) {
     EXPECT_EQ(json::parse(small->body)["result"], "0x3");
 }
 
-// Sends `request` on a plain socket and returns what arrives until the
-// server closes or 2 s pass.
 // A plain socket connected to the server on loopback.
 int connect_loopback(uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -606,6 +607,164 @@ TEST(HttpServer, StopDoesNotWaitForIdleKeepAliveConnections) {
     const auto before = std::chrono::steady_clock::now();
     n.server.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(10));
+}
+
+// One keep-alive request on `fd`; returns the answer's body.
+std::string keep_alive_call(int fd, const std::string& body) {
+    const std::string req =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    EXPECT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    std::string in;
+    char buf[4096];
+    for (;;) {
+        const size_t head_end = in.find("\r\n\r\n");
+        if (head_end != std::string::npos) {
+            const size_t at = in.find("Content-Length: ");
+            if (at != std::string::npos && at < head_end) {
+                const size_t length = std::stoul(in.substr(at + 16));
+                if (in.size() >= head_end + 4 + length) return in.substr(head_end + 4, length);
+            }
+        }
+        const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) return "closed: " + in;
+        in.append(buf, static_cast<size_t>(n));
+    }
+}
+
+const std::string kAddBody = R"({"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x2"]})";
+
+// Many more idle keep-alive connections than serving threads: a connection
+// holds a thread only while its request is being worked on.
+TEST(HttpServer, IdleKeepAliveConnectionsHoldNoThread) {
+    HttpServerConfig config = test_config();
+    config.worker_threads = 2;
+    config.keep_alive_timeout = std::chrono::seconds(30);
+    Node n(config);
+    std::vector<int> idle;
+    for (int i = 0; i < 40; ++i) {
+        idle.push_back(connect_loopback(n.server.port()));
+        EXPECT_EQ(json::parse(keep_alive_call(idle.back(), kAddBody))["result"], "0x3");
+    }
+    // Every one of them still works, and so does a new client.
+    for (const int fd : idle) {
+        EXPECT_EQ(json::parse(keep_alive_call(fd, kAddBody))["result"], "0x3");
+    }
+    JsonRpcClient client(n.server.url());
+    EXPECT_EQ(client.call("add", {"0x2", "0x2"}), "0x4");
+    for (const int fd : idle) ::close(fd);
+}
+
+// A request waiting for its operation holds no thread: with one serving
+// thread, other clients are answered meanwhile.
+TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
+    std::mutex mu;
+    std::vector<std::function<void()>> parked;
+    bool open = false;
+    MethodTable t = test_methods();
+    t.add_deferred("slow", [&](const json&, const RequestContext&) -> Completion {
+        WhenReady ready = [&](std::function<void()> f) {
+            std::unique_lock lk(mu);
+            if (!open) {
+                parked.push_back(std::move(f));
+                return;
+            }
+            lk.unlock();
+            f();
+        };
+        return Completion([] { return json("slow done"); }, std::move(ready));
+    });
+    Dispatcher d(std::move(t));
+    HttpServerConfig config = test_config();
+    config.worker_threads = 1;
+    HttpServer server(config, d);
+    server.start();
+
+    std::promise<std::string> slow_answer;
+    std::thread slow_client([&] {
+        JsonRpcClient c(server.url());
+        slow_answer.set_value(c.call("slow", json::array()).get<std::string>());
+    });
+    for (int i = 0; i < 500; ++i) {
+        {
+            std::lock_guard lk(mu);
+            if (!parked.empty()) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    {
+        std::lock_guard lk(mu);
+        ASSERT_EQ(parked.size(), 1U);
+    }
+    JsonRpcClient other(server.url());
+    EXPECT_EQ(other.call("add", {"0x1", "0x1"}), "0x2");
+
+    std::vector<std::function<void()>> fire;
+    {
+        std::lock_guard lk(mu);
+        open = true;
+        fire.swap(parked);
+    }
+    for (auto& f : fire) f();
+    auto answer = slow_answer.get_future();
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(answer.get(), "slow done");
+    slow_client.join();
+    server.stop();
+}
+
+TEST(HttpServer, ConnectionsBeyondTheLimitAreClosed) {
+    HttpServerConfig config = test_config();
+    config.max_connections = 2;
+    Node n(config);
+    const int a = connect_loopback(n.server.port());
+    const int b = connect_loopback(n.server.port());
+    EXPECT_EQ(json::parse(keep_alive_call(a, kAddBody))["result"], "0x3");
+    EXPECT_EQ(json::parse(keep_alive_call(b, kAddBody))["result"], "0x3");
+    const int c = connect_loopback(n.server.port());
+    EXPECT_TRUE(keep_alive_call(c, kAddBody).starts_with("closed")) << "a third connection";
+    ::close(c);
+    ::close(b);
+    // A slot is free again once the server has seen b close.
+    std::string answer;
+    for (int i = 0; i < 100; ++i) {
+        const int d = connect_loopback(n.server.port());
+        answer = keep_alive_call(d, kAddBody);
+        ::close(d);
+        if (!answer.starts_with("closed")) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(json::parse(answer)["result"], "0x3");
+    EXPECT_EQ(json::parse(keep_alive_call(a, kAddBody))["result"], "0x3");
+    ::close(a);
+}
+
+TEST(HttpServer, IdleConnectionsCloseAfterTheKeepAliveTimeout) {
+    Node n;  // keep-alive timeout 1 s
+    const int fd = connect_loopback(n.server.port());
+    EXPECT_EQ(json::parse(keep_alive_call(fd, kAddBody))["result"], "0x3");
+    const auto idle_from = std::chrono::steady_clock::now();
+    EXPECT_EQ(read_until_close(fd), "");  // the server closes it: recv sees the end
+    const auto idled = std::chrono::steady_clock::now() - idle_from;
+    EXPECT_GE(idled, std::chrono::milliseconds(900));
+    EXPECT_LT(idled, std::chrono::milliseconds(1900));  // read_until_close gives up at 2 s
+}
+
+TEST(HttpServer, ARequestThatStallsIsClosedAfterTheReadTimeout) {
+    HttpServerConfig config = test_config();
+    config.read_timeout = std::chrono::seconds(1);
+    config.keep_alive_timeout = std::chrono::seconds(30);
+    Node n(config);
+    const int fd = connect_loopback(n.server.port());
+    const std::string partial = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{";
+    ASSERT_EQ(::send(fd, partial.data(), partial.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(partial.size()));
+    const auto from = std::chrono::steady_clock::now();
+    EXPECT_EQ(read_until_close(fd), "");
+    EXPECT_LT(std::chrono::steady_clock::now() - from, std::chrono::milliseconds(1900));
 }
 
 }  // namespace

@@ -54,6 +54,10 @@ struct NodeConfig {
     bool history_direct_io = true;
     // Bound on queued, not yet sequenced submissions (back-pressure).
     size_t max_queued = 65'536;
+    // Under load (the last batch held many transactions), the sequencer
+    // takes the queue at most this often while the log is idle, so that
+    // group commits stay large. Interval mode only; 0 disables it.
+    std::chrono::milliseconds coalesce_interval{10};
     // Called after every WAL group commit with the time from handing the
     // batch to the log until it was durable, and the records it held.
     std::function<void(double seconds, size_t records)> on_commit;
@@ -77,15 +81,22 @@ public:
     // Blocks until the transaction is durable or refused.
     [[nodiscard]] const SubmitResult& wait() const;
     [[nodiscard]] bool ready() const;
+    // Calls `f` once the transaction is durable or refused: at once, on this
+    // thread, if it already is; otherwise on the node's thread that answers
+    // it, so `f` must be quick (hand the work to another thread). Use either
+    // this or wait() on one submission, not both, and this at most once.
+    void when_ready(std::function<void()> f) const;
 
 private:
     std::shared_ptr<State> state_;
 };
 
 struct Submission::State {
-    // 0: pending; 1: answered; 2: pending with a thread asleep on it.
+    // 0: pending; 1: answered; 2: pending with a thread asleep on it;
+    // 3: pending with `on_ready` to call.
     std::atomic<uint32_t> word{0};
     SubmitResult result;
+    std::function<void()> on_ready;  // written before the word becomes 3
 
     // Called once, by the node. A system call only when a waiter sleeps.
     void publish(SubmitResult r);

@@ -1,4 +1,4 @@
-// JSON-RPC over HTTP/1.1: Boost.Beast's parser over blocking sockets.
+// JSON-RPC over HTTP/1.1: Boost.Beast's parser over non-blocking sockets.
 //
 //   POST <any path>   one JSON-RPC body (single or batch) -> application/json
 //   GET  /health      the node's health report (200, or 503 when unhealthy)
@@ -6,11 +6,14 @@
 //   OPTIONS <any>     CORS preflight (browser wallets and dapps call nodes
 //                     cross-origin)
 //
-// Threading: one listener thread accepts connections and hands each to a
-// fixed pool of `worker_threads`. A worker serves one connection at a time,
-// including the idle wait between keep-alive requests (up to
-// keep_alive_timeout), so more idle keep-alive clients than workers queue
-// up; size the pool for the expected number of connected clients.
+// Threading: `worker_threads` serving threads share one epoll set. A
+// connection holds no thread while it idles between keep-alive requests or
+// while its request waits for the node (Dispatcher::handle_async: a
+// transaction waiting for its WAL group commit); a thread reads a request,
+// does its CPU work (parsing, sender recovery), and writes the answer when
+// it is ready. Requests of one connection are answered in order, one at a
+// time (pipelined requests wait their turn). A handler that blocks (one
+// without an asynchronous completion) holds its thread until it returns.
 #pragma once
 
 #include <chrono>
@@ -31,7 +34,11 @@ struct HttpServerConfig {
     uint16_t port = 8545;  // 0: an ephemeral port; HttpServer::port() tells which
     // Larger bodies get HTTP 413 (default 5 MiB, geth's limit).
     size_t max_body_bytes = size_t{5} << 20;
-    size_t worker_threads = 8;
+    // Serving threads; 0: one per core (at least 2). They do the requests'
+    // CPU work, so more than the cores only adds scheduling.
+    size_t worker_threads = 0;
+    // Connections beyond this are closed as they are accepted.
+    size_t max_connections = 4096;
     bool keep_alive = true;
     size_t keep_alive_max_requests = 1000;  // per connection, then the server closes it
     std::chrono::seconds keep_alive_timeout{5};
@@ -64,8 +71,9 @@ public:
     // cannot be bound (e.g. the port is in use), std::logic_error if called
     // twice.
     void start();
-    // Stops accepting, finishes requests in flight and joins the threads.
-    // Idle keep-alive connections are closed at once. Idempotent.
+    // Stops accepting, finishes requests in flight (their answers are
+    // written, then their connections close) and joins the threads. Idle
+    // keep-alive connections are closed at once. Idempotent.
     void stop();
 
     [[nodiscard]] bool running() const;

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -48,6 +50,21 @@ public:
     // non-deferred item runs, so every plain method still sees the effects
     // of all the items before it, as if the batch ran one item at a time.
     [[nodiscard]] std::string handle(std::string_view body, std::string_view remote = {}) const;
+
+    // Runs a task on a thread that serves requests (never inline).
+    using Post = std::function<void(std::function<void()>)>;
+    // Receives the response body ("" when every request was a notification).
+    using Reply = std::function<void(std::string)>;
+
+    // The same as handle() without waiting: answers exactly as handle()
+    // would, through `reply`, which is called exactly once. The calling
+    // thread does the CPU work of starting the requests; a deferred call
+    // whose completion tells when it is ready (Completion::when_ready)
+    // holds no thread while its operation is pending: once it is done the
+    // rest of the body resumes through `post`, and `reply` is called there.
+    // Deferred calls without when_ready are completed on the calling thread
+    // (blocking it). `post` must stay usable until `reply` was called.
+    void handle_async(std::string body, std::string remote, Post post, Reply reply) const;
 
     // Calls one method in-process, as a client would through handle(): the
     // result, or the RpcError the client would receive. A deferred method is
@@ -94,8 +111,20 @@ private:
                                                          std::string_view remote) const;
     [[nodiscard]] bool read_text_items(std::string_view body, std::vector<TextItem>& items,
                                        bool& batch) const;
-    void run_text_items(std::vector<TextItem>& items, std::string_view remote, bool batch) const;
+    void start_text_items(std::vector<TextItem>& items, std::string_view remote, bool batch) const;
+    // Completes the started items; returns the response body.
+    std::string finish_text_items(std::vector<TextItem>& items, bool batch) const;
 
+    // One body being answered by handle_async (json_rpc_async.cpp).
+    struct AsyncRun;
+    void resume_batch(const std::shared_ptr<AsyncRun>& run) const;
+    void answer_batch(const std::shared_ptr<AsyncRun>& run) const;
+
+    // Parses a body for the general path into `request`; the response body
+    // instead when it is refused whole (parse error, nesting, batch limits).
+    std::optional<std::string> parse_body(std::string_view body, nlohmann::json& request) const;
+    // The response body of a batch whose items are all answered.
+    static std::string batch_response(std::vector<Item>& items);
     // Validates `request` and runs it, or starts it if its method is deferred.
     Item start(const nlohmann::json& request, std::string_view remote, bool in_batch) const;
     // Completes a deferred call started by start(); no-op for anything else.

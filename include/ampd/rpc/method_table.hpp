@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace ampd::rpc {
@@ -26,10 +27,41 @@ struct RequestContext {
 using Handler =
     std::function<nlohmann::json(const nlohmann::json& params, const RequestContext& ctx)>;
 
-// The second half of a deferred call: waits for the operation its handler
-// started and returns the "result" member, or throws RpcError. Called
-// exactly once, on the thread serving the request.
-using Completion = std::function<nlohmann::json()>;
+// Calls its argument exactly once, on any thread, as soon as the operation
+// a deferred handler started is done (at once if it already is). The
+// argument must be cheap: it may run on the node's own threads.
+using WhenReady = std::function<void(std::function<void()>)>;
+
+// The second half of a deferred call: `finish` waits for the operation its
+// handler started and returns the result (a "result" member for
+// Completion, its JSON text for TextCompletion), or throws RpcError. Called
+// exactly once, on a thread serving requests. With `when_ready` set, an
+// asynchronous caller (Dispatcher::handle_async) calls `finish` only after
+// `when_ready` has fired, so that it returns without waiting; without it,
+// `finish` may block.
+template <class Result>
+class DeferredCompletion {
+public:
+    DeferredCompletion() = default;
+    DeferredCompletion(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): "no completion"
+    template <class F>
+    requires(!std::is_same_v<std::decay_t<F>, DeferredCompletion> &&
+             std::is_invocable_r_v<Result, F&>)
+        DeferredCompletion(
+            F finish)  // NOLINT(google-explicit-constructor): a plain function is a completion
+        : finish_(std::move(finish)) {}
+    DeferredCompletion(std::function<Result()> finish, WhenReady when_ready)
+        : finish_(std::move(finish)), when_ready_(std::move(when_ready)) {}
+
+    explicit operator bool() const { return static_cast<bool>(finish_); }
+    Result operator()() const { return finish_(); }
+    [[nodiscard]] const WhenReady& when_ready() const { return when_ready_; }
+
+private:
+    std::function<Result()> finish_;
+    WhenReady when_ready_;
+};
+using Completion = DeferredCompletion<nlohmann::json>;
 
 // A deferred (pipelined) handler does its CPU work and starts the operation
 // (e.g. queues a transaction for the sequencer), then returns without
@@ -44,7 +76,7 @@ using DeferredHandler =
     std::function<Completion(const nlohmann::json& params, const RequestContext& ctx)>;
 
 // The result member as JSON text, e.g. "\"0x12\"".
-using TextCompletion = std::function<std::string()>;
+using TextCompletion = DeferredCompletion<std::string>;
 
 // The text form of a deferred method whose params are one JSON string. The
 // dispatcher uses it for bodies made only of requests of the plain shape
