@@ -36,6 +36,7 @@ struct Options {
     std::string log_level = "info";
     size_t rpc_threads = 0;
     uint64_t snapshot_interval = 250'000;
+    uint64_t coalesce_ms = 25;
 };
 
 std::string default_dev_datadir() {
@@ -91,6 +92,7 @@ int run(const Options& o) {
     cfg.fsync = !o.no_fsync;
     cfg.history_direct_io = !o.no_direct_io;
     cfg.snapshot_interval_transactions = o.snapshot_interval;
+    cfg.coalesce_interval = std::chrono::milliseconds(o.coalesce_ms);
     if (!cfg.fsync) spdlog::warn("--no-fsync: acknowledged transactions can be lost in a crash");
 
     ampd::rpc::MetricsRegistry metrics;
@@ -159,6 +161,10 @@ int main(int argc, char** argv) {
     app.add_flag("--no-direct-io", o.no_direct_io,
                  "write the history store's files through the page cache (more CPU per "
                  "transaction; recent history stays cached for reads)");
+    app.add_option("--coalesce-ms", o.coalesce_ms,
+                   "under load, take queued transactions at most this often while the log is "
+                   "idle, so group commits stay large (interval mode; 0: at once)")
+        ->capture_default_str();
     app.add_option("--snapshot-interval", o.snapshot_interval,
                    "transactions between state snapshots")
         ->capture_default_str();

@@ -57,7 +57,7 @@ struct NodeConfig {
     // Under load (the last batch held many transactions), the sequencer
     // takes the queue at most this often while the log is idle, so that
     // group commits stay large. Interval mode only; 0 disables it.
-    std::chrono::milliseconds coalesce_interval{10};
+    std::chrono::milliseconds coalesce_interval{25};
     // Called after every WAL group commit with the time from handing the
     // batch to the log until it was durable, and the records it held.
     std::function<void(double seconds, size_t records)> on_commit;
