@@ -58,7 +58,7 @@ namespace http = boost::beast::http;
 constexpr const char* kJson = "application/json";
 // Request heads larger than this are refused (431); browsers send ~1 KiB.
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
 
 std::string error_body(int code, std::string message) {
     const nlohmann::json body = {{"jsonrpc", "2.0"},
@@ -288,7 +288,8 @@ struct HttpServer::Impl {
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
 
-    [[nodiscard]] Response json_error(int status, int code, std::string message, bool close) const {
+    [[nodiscard]] static Response json_error(int status, int code, std::string message,
+                                             bool close) {
         return Response{status, kJson, error_body(code, std::move(message)), {}, close};
     }
 
@@ -497,7 +498,10 @@ struct HttpServer::Impl {
     void arm(Connection& c, uint32_t events, int64_t deadline) {
         c.deadline.store(deadline, std::memory_order_release);
         epoll_event ev{};
-        ev.events = events | EPOLLONESHOT | EPOLLRDHUP;
+        // No EPOLLRDHUP: a peer that shut its side down while its answer is
+        // being written would fire it again on every re-arm; a read sees the
+        // end of the stream anyway, and a write the error.
+        ev.events = events | EPOLLONESHOT;
         ev.data.ptr = &c;
         const int op = c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
         c.registered = true;
@@ -528,7 +532,7 @@ struct HttpServer::Impl {
         delete &c;
     }
 
-    void begin_request(Connection& c) {
+    static void begin_request(Connection& c) {
         c.parser.emplace();
         c.parser->header_limit(kMaxHeaderBytes);
         // Enforced in feed(), with the drain. (Not boost::none: Beast 1.74
@@ -593,7 +597,7 @@ struct HttpServer::Impl {
     }
 
     // Hands the buffered bytes to the request's parser.
-    Feed feed(Connection& c, Response& res) {
+    Feed feed(Connection& c, Response& res) const {
         auto& parser = *c.parser;
         while (!c.in.empty() && !parser.is_done()) {
             boost::system::error_code ec;
@@ -776,7 +780,7 @@ struct HttpServer::Impl {
 
     // ---- routing (everything but JSON-RPC bodies) ----------------------------
 
-    Response route(const http::request<http::string_body>& req) const {
+    [[nodiscard]] Response route(const http::request<http::string_body>& req) const {
         const boost::beast::string_view target = req.target();
         const boost::beast::string_view path = target.substr(0, target.find('?'));
         try {
@@ -799,7 +803,7 @@ struct HttpServer::Impl {
         return json_error(500, errc::kInternalError, "internal error", false);
     }
 
-    Response serve_health() const {
+    [[nodiscard]] Response serve_health() const {
         HealthReport report;
         if (health) {
             try {
@@ -816,13 +820,13 @@ struct HttpServer::Impl {
                         false};
     }
 
-    Response serve_metrics() const {
+    [[nodiscard]] Response serve_metrics() const {
         if (metrics == nullptr) return Response{404, "text/plain", "no metrics\n", {}, false};
         return Response{
             200, "text/plain; version=0.0.4; charset=utf-8", metrics->render(), {}, false};
     }
 
-    Response serve_preflight(const http::request<http::string_body>& req) const {
+    [[nodiscard]] Response serve_preflight(const http::request<http::string_body>& req) const {
         Response res{204, {}, {}, {{"Allow", "POST, GET, OPTIONS"}}, false};
         if (config.cors_origin.empty()) return res;
         const boost::beast::string_view asked = req[http::field::access_control_request_headers];

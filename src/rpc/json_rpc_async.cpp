@@ -45,7 +45,7 @@ namespace {
 // thread of the last one to become ready.
 template <class Run>
 void when_all_ready(const std::shared_ptr<Run>& run, const std::vector<const WhenReady*>& waits,
-                    std::function<void()> then) {
+                    std::function<void()>&& then) {
     if (waits.empty()) {
         then();
         return;

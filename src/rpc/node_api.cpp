@@ -84,22 +84,20 @@ WhenReady readiness_of(const node::Submission& done) {
 Completion start_submit_raw(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
     node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
     WhenReady ready = readiness_of(done);
-    return Completion(
-        [done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.wait())); },
-        std::move(ready));
+    return {[done = std::move(done)]() -> nlohmann::json { return to_hex(answer(done.wait())); },
+            std::move(ready)};
 }
 
 TextCompletion start_submit_raw_text(node::Node& node, const NodeApiConfig& cfg, Bytes raw) {
     node::Submission done = node.submit_async(decode_raw(cfg, std::move(raw)));
     WhenReady ready = readiness_of(done);
-    return TextCompletion(
-        [done = std::move(done)]() -> std::string {
-            std::string text = to_hex(answer(done.wait()));
-            text.insert(text.begin(), '"');
-            text.push_back('"');
-            return text;
-        },
-        std::move(ready));
+    return {[done = std::move(done)]() -> std::string {
+                std::string text = to_hex(answer(done.wait()));
+                text.insert(text.begin(), '"');
+                text.push_back('"');
+                return text;
+            },
+            std::move(ready)};
 }
 
 void register_node_api(MethodTable& table, node::Node& node, const NodeApiConfig& config) {

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -765,6 +766,46 @@ TEST(HttpServer, ARequestThatStallsIsClosedAfterTheReadTimeout) {
     const auto from = std::chrono::steady_clock::now();
     EXPECT_EQ(read_until_close(fd), "");
     EXPECT_LT(std::chrono::steady_clock::now() - from, std::chrono::milliseconds(1900));
+}
+
+// A client that shuts its side down and stops reading while a large answer
+// is being written: the server waits for the socket to drain (or the write
+// timeout) without spinning on the half-closed connection.
+TEST(HttpServer, AClientThatStopsReadingCostsNoCpu) {
+    MethodTable t = test_methods();
+    t.add("big",
+          [](const json&, const RequestContext&) { return json(std::string(8 << 20, 'x')); });
+    Dispatcher d(std::move(t));
+    HttpServer server(test_config(), d);
+    server.start();
+
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    const int small = 4096;  // before connecting: the window stays small
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0);
+    const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"big"})";
+    const std::string req =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
+    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    ::shutdown(fd, SHUT_WR);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the answer fills the buffers
+
+    const auto cpu = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    };
+    const double before = cpu();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    EXPECT_LT(cpu() - before, 0.3);  // a spinning thread would take about 1 s
+    ::close(fd);                     // unread data: the server's next write fails and it closes
+    server.stop();
 }
 
 }  // namespace
