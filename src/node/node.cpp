@@ -484,8 +484,8 @@ struct Node::Impl {
     // (docs/PERFORMANCE.md, "Twelfth round"). So after a take of at least
     // kCoalesceFrom jobs, the next one waits until config.coalesce_interval
     // has passed since it (or until kEagerQueue jobs are queued). A lone
-    // client sending one transaction after another makes takes of one job:
-    // it never waits for this.
+    // client sending one transaction after another makes takes of one job,
+    // which do not start it.
     [[nodiscard]] std::chrono::steady_clock::time_point coalesced_until() const {
         if (automine() || last_take_size < kCoalesceFrom || queue.empty() || in_flight != 0) {
             return kNotCoalescing;
