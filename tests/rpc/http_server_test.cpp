@@ -794,13 +794,22 @@ TEST(HttpServer, AClientThatStopsReadingCostsNoCpu) {
         "\r\n\r\n" + body;
     ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
     ::shutdown(fd, SHUT_WR);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the answer fills the buffers
 
     const auto cpu = [] {
         timespec ts{};
         ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
         return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
     };
+    // Until the answer is built and the socket buffers are full: the
+    // process goes quiet (with a sanitizer, building 8 MB takes a while).
+    // A spinning server never does, and fails below after 10 s.
+    double last = cpu();
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const double now = cpu();
+        if (now - last < 0.02) break;
+        last = now;
+    }
     const double before = cpu();
     std::this_thread::sleep_for(std::chrono::seconds(1));
     EXPECT_LT(cpu() - before, 0.3);  // a spinning thread would take about 1 s
