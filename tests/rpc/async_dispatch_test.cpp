@@ -12,47 +12,17 @@
 #include "ampd/rpc/json_rpc.hpp"
 #include "ampd/rpc/params.hpp"
 #include "support/call_trace.hpp"
+#include "support/readiness_gate.hpp"
+#include "support/rpc_requests.hpp"
 
 namespace ampd::rpc {
 namespace {
 
 using nlohmann::json;
 using Trace = test_support::CallTrace;
-
-// Readiness the test controls: callbacks registered before open() fire
-// when it is called, later ones at once (as a node's submission does).
-class Gate {
-public:
-    WhenReady when_ready() {
-        return [this](std::function<void()> f) {
-            std::unique_lock lk(mu_);
-            if (!open_) {
-                waiting_.push_back(std::move(f));
-                return;
-            }
-            lk.unlock();
-            f();
-        };
-    }
-    void open() {
-        std::vector<std::function<void()>> fire;
-        {
-            std::lock_guard lk(mu_);
-            open_ = true;
-            fire.swap(waiting_);
-        }
-        for (auto& f : fire) f();
-    }
-    [[nodiscard]] size_t waiting() {
-        std::lock_guard lk(mu_);
-        return waiting_.size();
-    }
-
-private:
-    std::mutex mu_;
-    bool open_ = false;
-    std::vector<std::function<void()>> waiting_;
-};
+using Gate = test_support::ReadinessGate;
+using test_support::rpc_request;
+const auto arg = test_support::first_param;
 
 // The serving threads' task queue, run by the test.
 struct Tasks {
@@ -71,12 +41,6 @@ struct Tasks {
         return ran;
     }
 };
-
-std::string arg(const json& params) {
-    return params.is_array() && !params.empty() && params[0].is_string()
-               ? params[0].get<std::string>()
-               : std::string("?");
-}
 
 // "wait": deferred, ready when the gate opens, JSON and text forms.
 // "now": deferred without when_ready (its completion may block).
@@ -120,12 +84,6 @@ MethodTable table(Trace& trace, Gate& gate) {
     return t;
 }
 
-json request(const std::string& method, const std::string& x, std::optional<int> id) {
-    json r = {{"jsonrpc", "2.0"}, {"method", method}, {"params", {x}}};
-    if (id) r["id"] = *id;
-    return r;
-}
-
 struct AsyncDispatchTest : ::testing::Test {
     Trace trace;
     Gate gate;
@@ -142,13 +100,14 @@ struct AsyncDispatchTest : ::testing::Test {
 TEST_F(AsyncDispatchTest, AnswersAsHandleDoesWhenNothingWaits) {
     gate.open();
     const std::vector<std::string> bodies = {
-        request("wait", "a", 1).dump(),
-        json::array({request("wait", "a", 1), request("plain", "b", 2), request("now", "c", 3)})
+        rpc_request("wait", "a", 1).dump(),
+        json::array(
+            {rpc_request("wait", "a", 1), rpc_request("plain", "b", 2), rpc_request("now", "c", 3)})
             .dump(),
-        json::array({request("wait", "refuse", 1), request("wait", "fail", 2)}).dump(),
+        json::array({rpc_request("wait", "refuse", 1), rpc_request("wait", "fail", 2)}).dump(),
         R"([{"jsonrpc":"2.0","id":1,"method":"wait","params":["x"]},{"jsonrpc":"2.0","id":"s","method":"wait","params":["y"]}])",
-        request("wait", "n", std::nullopt).dump(),
-        json::array({request("now", "n", std::nullopt)}).dump(),
+        rpc_request("wait", "n", std::nullopt).dump(),
+        json::array({rpc_request("now", "n", std::nullopt)}).dump(),
         R"({"jsonrpc":"2.0","id":1,"method":"nope"})",
         R"({"jsonrpc":"2.0","id":1,"method":)",
         "[]",
@@ -188,8 +147,8 @@ TEST_F(AsyncDispatchTest, ABatchParksUntilReadyAndResumesThroughPost) {
 }
 
 TEST_F(AsyncDispatchTest, APlainItemRunsOnlyAfterTheDeferredOnesBeforeIt) {
-    const json body = json::array({request("wait", "a", 1), request("plain", "b", 2),
-                                   request("wait", "c", 3), request("now", "d", 4)});
+    const json body = json::array({rpc_request("wait", "a", 1), rpc_request("plain", "b", 2),
+                                   rpc_request("wait", "c", 3), rpc_request("now", "d", 4)});
     send(body.dump());
     EXPECT_EQ(trace.events, (std::vector<std::string>{"start a"}));
     EXPECT_TRUE(replies.empty());
@@ -210,8 +169,8 @@ TEST_F(AsyncDispatchTest, APlainItemRunsOnlyAfterTheDeferredOnesBeforeIt) {
 
 TEST_F(AsyncDispatchTest, ErrorsOfParkedItemsAreAnsweredInPlace) {
     const json body =
-        json::array({request("wait", "refuse", 1), request("wait", "fail", 2),
-                     request("wait", "ok", 3), request("wait", "quiet", std::nullopt)});
+        json::array({rpc_request("wait", "refuse", 1), rpc_request("wait", "fail", 2),
+                     rpc_request("wait", "ok", 3), rpc_request("wait", "quiet", std::nullopt)});
     send(body.dump());
     gate.open();
     tasks.run_all();
@@ -239,8 +198,8 @@ TEST_F(AsyncDispatchTest, AParkedTextBodyKeepsItsOwnIdsAndParams) {
 }
 
 TEST_F(AsyncDispatchTest, ASingleParkedRequestAndItsNotification) {
-    send(request("wait", "one", 9).dump());
-    send(request("wait", "note", std::nullopt).dump());
+    send(rpc_request("wait", "one", 9).dump());
+    send(rpc_request("wait", "note", std::nullopt).dump());
     EXPECT_TRUE(replies.empty());
     gate.open();
     EXPECT_EQ(tasks.run_all(), 2U);

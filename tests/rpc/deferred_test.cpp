@@ -10,6 +10,7 @@
 #include "ampd/rpc/json_rpc.hpp"
 #include "ampd/rpc/params.hpp"
 #include "support/call_trace.hpp"
+#include "support/rpc_requests.hpp"
 
 namespace ampd::rpc {
 namespace {
@@ -19,11 +20,8 @@ using nlohmann::json;
 // Records what ran, in order: "start x", "complete x", "plain x".
 using Trace = test_support::CallTrace;
 
-std::string arg(const json& params) {
-    return params.is_array() && !params.empty() && params[0].is_string()
-               ? params[0].get<std::string>()
-               : std::string("?");
-}
+using test_support::rpc_request;
+const auto arg = test_support::first_param;
 
 // "op" is deferred: params[0] names it; "fail_start"/"fail_complete" and
 // "crash_start"/"crash_complete" make it throw an RpcError or a
@@ -51,12 +49,6 @@ MethodTable table(Trace& trace) {
     return t;
 }
 
-json request(const std::string& method, const std::string& x, std::optional<int> id) {
-    json r = {{"jsonrpc", "2.0"}, {"method", method}, {"params", {x}}};
-    if (id) r["id"] = *id;
-    return r;
-}
-
 json run(const Dispatcher& d, const json& body) {
     const std::string out = d.handle(body.dump());
     return out.empty() ? json() : json::parse(out);
@@ -65,8 +57,8 @@ json run(const Dispatcher& d, const json& body) {
 TEST(DeferredMethods, BatchStartsEveryItemBeforeCompletingAnyInOrder) {
     Trace trace;
     const Dispatcher d(table(trace));
-    const json out =
-        run(d, json::array({request("op", "a", 1), request("op", "b", 2), request("op", "c", 3)}));
+    const json out = run(d, json::array({rpc_request("op", "a", 1), rpc_request("op", "b", 2),
+                                         rpc_request("op", "c", 3)}));
     EXPECT_EQ(trace.events, (std::vector<std::string>{"start a", "start b", "start c", "complete a",
                                                       "complete b", "complete c"}));
     ASSERT_EQ(out.size(), 3U);
@@ -79,9 +71,9 @@ TEST(DeferredMethods, BatchStartsEveryItemBeforeCompletingAnyInOrder) {
 TEST(DeferredMethods, PlainItemsSeeEverythingBeforeThem) {
     Trace trace;
     const Dispatcher d(table(trace));
-    const json out =
-        run(d, json::array({request("op", "a", 1), request("op", "b", 2), request("plain", "p", 3),
-                            request("op", "c", 4), request("op", "d", 5)}));
+    const json out = run(d, json::array({rpc_request("op", "a", 1), rpc_request("op", "b", 2),
+                                         rpc_request("plain", "p", 3), rpc_request("op", "c", 4),
+                                         rpc_request("op", "d", 5)}));
     EXPECT_EQ(trace.events,
               (std::vector<std::string>{"start a", "start b", "complete a", "complete b", "plain p",
                                         "start c", "start d", "complete c", "complete d"}));
@@ -93,7 +85,7 @@ TEST(DeferredMethods, PlainItemsSeeEverythingBeforeThem) {
 TEST(DeferredMethods, ASingleRequestStartsAndCompletes) {
     Trace trace;
     const Dispatcher d(table(trace));
-    const json out = run(d, request("op", "x", 7));
+    const json out = run(d, rpc_request("op", "x", 7));
     EXPECT_EQ(trace.events, (std::vector<std::string>{"start x", "complete x"}));
     EXPECT_EQ(out, (json{{"jsonrpc", "2.0"}, {"id", 7}, {"result", "done x"}}));
 }
@@ -101,11 +93,11 @@ TEST(DeferredMethods, ASingleRequestStartsAndCompletes) {
 TEST(DeferredMethods, ErrorsAtEitherPhaseAreThatItemsError) {
     Trace trace;
     const Dispatcher d(table(trace));
-    const json out =
-        run(d, json::array({request("op", "a", 1), request("op", "fail_start", 2),
-                            request("op", "fail_complete", 3), request("op", "crash_start", 4),
-                            request("op", "crash_complete", 5), request("no_completion", "z", 6),
-                            request("op", "b", 7)}));
+    const json out = run(
+        d, json::array({rpc_request("op", "a", 1), rpc_request("op", "fail_start", 2),
+                        rpc_request("op", "fail_complete", 3), rpc_request("op", "crash_start", 4),
+                        rpc_request("op", "crash_complete", 5),
+                        rpc_request("no_completion", "z", 6), rpc_request("op", "b", 7)}));
     // A failed start has nothing to complete; the others still run to the end.
     EXPECT_EQ(trace.events,
               (std::vector<std::string>{"start a", "start fail_start", "start fail_complete",
@@ -131,15 +123,16 @@ TEST(DeferredMethods, ErrorsAtEitherPhaseAreThatItemsError) {
 TEST(DeferredMethods, NotificationsRunToTheEndWithoutAnAnswer) {
     Trace trace;
     const Dispatcher d(table(trace));
-    EXPECT_EQ(d.handle(request("op", "n", std::nullopt).dump()), "");
-    EXPECT_EQ(d.handle(json::array({request("op", "m", std::nullopt),
-                                    request("op", "fail_complete", std::nullopt)})
+    EXPECT_EQ(d.handle(rpc_request("op", "n", std::nullopt).dump()), "");
+    EXPECT_EQ(d.handle(json::array({rpc_request("op", "m", std::nullopt),
+                                    rpc_request("op", "fail_complete", std::nullopt)})
                            .dump()),
               "");
     EXPECT_EQ(trace.events,
               (std::vector<std::string>{"start n", "complete n", "start m", "start fail_complete",
                                         "complete m", "complete fail_complete"}));
-    const json out = run(d, json::array({request("op", "q", std::nullopt), request("op", "r", 9)}));
+    const json out =
+        run(d, json::array({rpc_request("op", "q", std::nullopt), rpc_request("op", "r", 9)}));
     ASSERT_EQ(out.size(), 1U);
     EXPECT_EQ(out[0]["id"], 9);
     EXPECT_EQ(out[0]["result"], "done r");
@@ -148,8 +141,9 @@ TEST(DeferredMethods, NotificationsRunToTheEndWithoutAnAnswer) {
 TEST(DeferredMethods, InvalidItemsBetweenDeferredOnesAreAnsweredInPlace) {
     Trace trace;
     const Dispatcher d(table(trace));
-    const json out = run(d, json::array({request("op", "a", 1), json(5), request("missing", "x", 3),
-                                         request("op", "b", 4)}));
+    const json out =
+        run(d, json::array({rpc_request("op", "a", 1), json(5), rpc_request("missing", "x", 3),
+                            rpc_request("op", "b", 4)}));
     EXPECT_EQ(trace.events,
               (std::vector<std::string>{"start a", "complete a", "start b", "complete b"}));
     ASSERT_EQ(out.size(), 4U);
@@ -177,8 +171,8 @@ TEST(DeferredMethods, MetricsCountEachItemOnce) {
     Trace trace;
     MetricsRegistry metrics;
     const Dispatcher d(table(trace), {}, &metrics);
-    (void)run(d, json::array({request("op", "a", 1), request("op", "fail_start", 2),
-                              request("op", "fail_complete", 3)}));
+    (void)run(d, json::array({rpc_request("op", "a", 1), rpc_request("op", "fail_start", 2),
+                              rpc_request("op", "fail_complete", 3)}));
     const std::string text = metrics.render();
     EXPECT_NE(text.find("rpc_requests_total{method=\"op\"} 3"), std::string::npos) << text;
     EXPECT_NE(text.find("rpc_request_errors_total{method=\"op\"} 2"), std::string::npos) << text;

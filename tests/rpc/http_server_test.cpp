@@ -20,6 +20,7 @@
 
 #include "ampd/rpc/client.hpp"
 #include "ampd/rpc/params.hpp"
+#include "support/readiness_gate.hpp"
 
 namespace ampd::rpc {
 namespace {
@@ -662,21 +663,10 @@ TEST(HttpServer, IdleKeepAliveConnectionsHoldNoThread) {
 // A request waiting for its operation holds no thread: with one serving
 // thread, other clients are answered meanwhile.
 TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
-    std::mutex mu;
-    std::vector<std::function<void()>> parked;
-    bool open = false;
+    test_support::ReadinessGate gate;
     MethodTable t = test_methods();
-    t.add_deferred("slow", [&](const json&, const RequestContext&) -> Completion {
-        WhenReady ready = [&](std::function<void()> f) {
-            std::unique_lock lk(mu);
-            if (!open) {
-                parked.push_back(std::move(f));
-                return;
-            }
-            lk.unlock();
-            f();
-        };
-        return Completion([] { return json("slow done"); }, std::move(ready));
+    t.add_deferred("slow", [&gate](const json&, const RequestContext&) -> Completion {
+        return Completion([] { return json("slow done"); }, gate.when_ready());
     });
     Dispatcher d(std::move(t));
     HttpServerConfig config = test_config();
@@ -689,27 +679,14 @@ TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
         JsonRpcClient c(server.url());
         slow_answer.set_value(c.call("slow", json::array()).get<std::string>());
     });
-    for (int i = 0; i < 500; ++i) {
-        {
-            std::lock_guard lk(mu);
-            if (!parked.empty()) break;
-        }
+    for (int i = 0; i < 500 && gate.waiting() == 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    {
-        std::lock_guard lk(mu);
-        ASSERT_EQ(parked.size(), 1U);
-    }
+    ASSERT_EQ(gate.waiting(), 1U);
     JsonRpcClient other(server.url());
     EXPECT_EQ(other.call("add", {"0x1", "0x1"}), "0x2");
 
-    std::vector<std::function<void()>> fire;
-    {
-        std::lock_guard lk(mu);
-        open = true;
-        fire.swap(parked);
-    }
-    for (auto& f : fire) f();
+    gate.open();
     auto answer = slow_answer.get_future();
     ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     EXPECT_EQ(answer.get(), "slow done");
