@@ -35,6 +35,7 @@ struct Options {
     bool print_genesis = false;
     std::string log_level = "info";
     size_t rpc_threads = 0;
+    size_t rpc_call_threads = 4;
     uint64_t snapshot_interval = 250'000;
     uint64_t coalesce_ms = 25;
 };
@@ -112,7 +113,11 @@ int run(const Options& o) {
     api.unlocked_keys = dev_keys;
     ampd::rpc::MethodTable table(o.dev);
     ampd::rpc::register_node_api(table, *node, api);
-    ampd::rpc::Dispatcher dispatcher(std::move(table), {}, &metrics);
+    ampd::rpc::DispatcherConfig dispatch;
+    // Every request but plain eth_sendRawTransaction bodies: they may wait
+    // for the state lock or the disk, off the serving threads.
+    dispatch.call_threads = o.rpc_call_threads;
+    ampd::rpc::Dispatcher dispatcher(std::move(table), dispatch, &metrics);
     ampd_app::register_node_metrics(metrics, *node);
     ampd_app::register_heap_metrics(metrics);
 
@@ -170,6 +175,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--rpc-threads", o.rpc_threads,
                    "JSON-RPC serving threads (default: one per core, at least 2)");
+    app.add_option("--rpc-call-threads", o.rpc_call_threads,
+                   "threads that run every JSON-RPC request but eth_sendRawTransaction, which "
+                   "may wait for the state or the disk (0: the serving threads run them)")
+        ->capture_default_str();
     app.add_flag("--print-genesis", o.print_genesis, "print the genesis as JSON and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();

@@ -64,6 +64,9 @@ std::string echoed_name(std::string_view name) {
 
 Dispatcher::Dispatcher(MethodTable table, DispatcherConfig config, MetricsRegistry* metrics)
     : table_(std::move(table)), config_(config) {
+    if (config_.call_threads > 0) {
+        call_pool_ = std::make_unique<TaskPool>(config_.call_threads, "ampd-rpc-call");
+    }
     if (metrics == nullptr) return;
     auto& latency = metrics->histogram_family(
         "rpc_request_duration_seconds", "Time spent in a JSON-RPC method handler.", {"method"});

@@ -97,7 +97,29 @@ void Dispatcher::handle_async(std::string body, std::string remote, Post post, R
             return;
         }
         run->text.clear();  // a partial read: the general path answers
+    } catch (const std::exception& e) {
+        // Only resource exhaustion gets here: the items catch their own errors.
+        spdlog::error("JSON-RPC body failed: {}", e.what());
+        run->reply(refuse(errc::kInternalError, "internal error"));
+        return;
+    }
+    if (!call_pool_) {
+        run_general(run);
+        return;
+    }
+    // On the call threads, with every resumption; the answer goes back to a
+    // serving thread, which owns the connection's writes and reads the next
+    // request on it.
+    TaskPool* pool = call_pool_.get();
+    run->reply = [serving = run->post, reply = std::move(run->reply)](std::string out) {
+        serving([reply, out = std::move(out)]() mutable { reply(std::move(out)); });
+    };
+    run->post = [pool](std::function<void()> task) { pool->post(std::move(task)); };
+    pool->post([this, run] { run_general(run); });
+}
 
+void Dispatcher::run_general(const std::shared_ptr<AsyncRun>& run) const {
+    try {
         if (std::optional<std::string> refused = parse_body(run->body, run->request)) {
             run->reply(std::move(*refused));
             return;
@@ -116,7 +138,6 @@ void Dispatcher::handle_async(std::string body, std::string remote, Post post, R
         run->items.reserve(run->request.size());
         resume_batch(run);
     } catch (const std::exception& e) {
-        // Only resource exhaustion gets here: the items catch their own errors.
         spdlog::error("JSON-RPC body failed: {}", e.what());
         run->reply(refuse(errc::kInternalError, "internal error"));
     }

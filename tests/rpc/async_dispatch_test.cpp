@@ -12,6 +12,7 @@
 #include "ampd/rpc/json_rpc.hpp"
 #include "ampd/rpc/params.hpp"
 #include "support/call_trace.hpp"
+#include "support/gated_method.hpp"
 #include "support/readiness_gate.hpp"
 #include "support/rpc_requests.hpp"
 
@@ -47,28 +48,7 @@ struct Tasks {
 // "plain": an ordinary method. All record what ran in `trace`.
 MethodTable table(Trace& trace, Gate& gate) {
     MethodTable t;
-    const auto waiting = [&trace, &gate](const std::string& x) {
-        trace.add("start " + x);
-        if (x == "refuse") throw RpcError(errc::kInvalidInput, "refused at start");
-        return std::pair{std::function<std::string()>([&trace, x] {
-                             trace.add("complete " + x);
-                             if (x == "fail") {
-                                 throw RpcError(errc::kTransactionRejected, "refused later");
-                             }
-                             return "done " + x;
-                         }),
-                         gate.when_ready()};
-    };
-    t.add_deferred(
-        "wait",
-        [waiting](const json& params, const RequestContext&) -> Completion {
-            auto [finish, ready] = waiting(arg(params));
-            return Completion([finish] { return json(finish()); }, std::move(ready));
-        },
-        [waiting](std::string_view param, const RequestContext&) -> TextCompletion {
-            auto [finish, ready] = waiting(std::string(param));
-            return TextCompletion([finish] { return "\"" + finish() + "\""; }, std::move(ready));
-        });
+    test_support::add_gated_method(t, trace, gate);
     t.add_deferred("now", [&trace](const json& params, const RequestContext&) -> Completion {
         const std::string x = arg(params);
         trace.add("start " + x);

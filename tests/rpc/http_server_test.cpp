@@ -694,6 +694,48 @@ TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
     server.stop();
 }
 
+// A method that blocks its thread (a history read, a wait for the state
+// lock) runs on a call thread: with one serving thread, other clients are
+// still answered, and the blocked client gets its answer afterwards.
+TEST(HttpServer, ABlockingMethodOnACallThreadStallsOnlyItsClient) {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> entered{0};
+    MethodTable t = test_methods();
+    t.add("blocking", [&](const json&, const RequestContext&) -> json {
+        ++entered;
+        released.wait_for(std::chrono::seconds(10));
+        return "unblocked";
+    });
+    Dispatcher d(std::move(t), DispatcherConfig{.call_threads = 2});
+    HttpServerConfig config = test_config();
+    config.worker_threads = 1;
+    HttpServer server(config, d);
+    server.start();
+
+    std::promise<std::string> blocked_answer;
+    std::thread blocked_client([&] {
+        JsonRpcClient c(server.url());
+        blocked_answer.set_value(c.call("blocking", json::array()).get<std::string>());
+    });
+    for (int i = 0; i < 500 && entered.load() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(entered.load(), 1);
+    const auto asked = std::chrono::steady_clock::now();
+    JsonRpcClient other(server.url());
+    EXPECT_EQ(other.call("add", {"0x1", "0x1"}), "0x2");
+    // Answered while the other call still blocks, not after its 10 s.
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5));
+
+    release.set_value();
+    auto answer = blocked_answer.get_future();
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(answer.get(), "unblocked");
+    blocked_client.join();
+    server.stop();
+}
+
 TEST(HttpServer, ConnectionsBeyondTheLimitAreClosed) {
     HttpServerConfig config = test_config();
     config.max_connections = 2;

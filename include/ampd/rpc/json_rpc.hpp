@@ -18,6 +18,7 @@
 #include "ampd/rpc/error.hpp"
 #include "ampd/rpc/method_table.hpp"
 #include "ampd/rpc/metrics.hpp"
+#include "ampd/rpc/task_pool.hpp"
 
 namespace ampd::rpc {
 
@@ -28,6 +29,13 @@ struct DispatcherConfig {
     // deeper than a handful of levels; the bound keeps recursive code that
     // looks at params (dumping, logging) away from stack exhaustion.
     size_t max_depth = 64;
+    // Threads that run handle_async's general path: every request but the
+    // plain eth_sendRawTransaction bodies of the text path. Its methods may
+    // wait (for the state lock while the sequencer applies transactions, for
+    // the history store's disk reads), and the event-driven server has only
+    // a few serving threads: on them, one slow eth_getLogs would stall every
+    // client. 0 runs the general path on the calling thread.
+    size_t call_threads = 0;
 };
 
 class Dispatcher {
@@ -63,7 +71,10 @@ public:
     // holds no thread while its operation is pending: once it is done the
     // rest of the body resumes through `post`, and `reply` is called there.
     // Deferred calls without when_ready are completed on the calling thread
-    // (blocking it). `post` must stay usable until `reply` was called.
+    // (blocking it). With DispatcherConfig::call_threads, a body that is not
+    // plain eth_sendRawTransaction requests is answered on those threads
+    // instead, and `reply` is called through `post`. `post` must stay usable
+    // until `reply` was called.
     void handle_async(std::string body, std::string remote, Post post, Reply reply) const;
 
     // Calls one method in-process, as a client would through handle(): the
@@ -117,6 +128,8 @@ private:
 
     // One body being answered by handle_async (json_rpc_async.cpp).
     struct AsyncRun;
+    // The general path of handle_async: parse, then start and park.
+    void run_general(const std::shared_ptr<AsyncRun>& run) const;
     void resume_batch(const std::shared_ptr<AsyncRun>& run) const;
     void answer_batch(const std::shared_ptr<AsyncRun>& run) const;
 
@@ -144,6 +157,8 @@ private:
     MethodMetrics unknown_method_metrics_;
     Counter* invalid_requests_ = nullptr;
     Histogram* batch_size_ = nullptr;
+    // Last, so that it is destroyed first: its threads use the members above.
+    std::unique_ptr<TaskPool> call_pool_;
 };
 
 }  // namespace ampd::rpc

@@ -1,0 +1,229 @@
+// DispatcherConfig::call_threads: handle_async runs the general path (every
+// body but plain requests of text-deferred methods) on its own threads, so a
+// method that waits never holds the thread that called it, and the answer
+// comes back through the caller's post.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ampd/rpc/json_rpc.hpp"
+#include "support/call_trace.hpp"
+#include "support/gated_method.hpp"
+#include "support/readiness_gate.hpp"
+#include "support/rpc_requests.hpp"
+
+namespace ampd::rpc {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using test_support::rpc_request;
+const auto arg = test_support::first_param;
+
+// The serving threads' task queue: filled from any thread, run by the test.
+class ServingQueue {
+public:
+    Dispatcher::Post post() {
+        return [this](std::function<void()> t) {
+            {
+                std::lock_guard lk(mu_);
+                queued_.push_back(std::move(t));
+            }
+            cv_.notify_all();
+        };
+    }
+    // Runs the next posted task; false if none came within `timeout`.
+    bool run_next(std::chrono::milliseconds timeout = 10s) {
+        std::unique_lock lk(mu_);
+        if (!cv_.wait_for(lk, timeout, [this] { return !queued_.empty(); })) return false;
+        std::function<void()> t = std::move(queued_.front());
+        queued_.erase(queued_.begin());
+        lk.unlock();
+        t();
+        return true;
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::function<void()>> queued_;
+};
+
+// Holds "slow" calls until released (at most 10 s, so that a regression
+// fails the test instead of hanging it).
+class Latch {
+public:
+    void wait() {
+        std::unique_lock lk(mu_);
+        ++waiting_;
+        cv_.notify_all();
+        cv_.wait_for(lk, 10s, [this] { return open_; });
+    }
+    bool wait_for_waiters(size_t n) {
+        std::unique_lock lk(mu_);
+        return cv_.wait_for(lk, 10s, [&] { return waiting_ >= n; });
+    }
+    void open() {
+        {
+            std::lock_guard lk(mu_);
+            open_ = true;
+        }
+        cv_.notify_all();
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    size_t waiting_ = 0;
+    bool open_ = false;
+};
+
+struct CallThreadsTest : ::testing::Test {
+    test_support::CallTrace trace;
+    test_support::ReadinessGate gate;
+    Latch latch;
+    ServingQueue serving;
+    std::mutex plain_mu;
+    std::vector<std::thread::id> plain_threads;  // where each "plain" call ran
+
+    MethodTable table() {
+        MethodTable t;
+        t.add("plain", [this](const json& params, const RequestContext&) -> json {
+            trace.add("plain " + arg(params));
+            {
+                std::lock_guard lk(plain_mu);
+                plain_threads.push_back(std::this_thread::get_id());
+            }
+            return "plain " + arg(params);
+        });
+        t.add("slow", [this](const json& params, const RequestContext&) -> json {
+            trace.add("slow " + arg(params));
+            latch.wait();
+            return "slow " + arg(params);
+        });
+        t.add("fails", [](const json&, const RequestContext&) -> json {
+            throw RpcError(errc::kInvalidInput, "refused");
+        });
+        test_support::add_gated_method(t, trace, gate);
+        return t;
+    }
+
+    Dispatcher pooled{table(), DispatcherConfig{.call_threads = 2}};
+    Dispatcher inline_{table()};
+
+    // Sends `body` and returns the reply, which must come through a posted
+    // task and not before.
+    std::optional<std::string> answer(const std::string& body) {
+        std::mutex mu;
+        std::optional<std::string> reply;
+        pooled.handle_async(body, "peer", serving.post(), [&](std::string out) {
+            std::lock_guard lk(mu);
+            reply = std::move(out);
+        });
+        if (!serving.run_next()) return std::nullopt;
+        std::lock_guard lk(mu);
+        return reply;
+    }
+};
+
+TEST_F(CallThreadsTest, AnswersAsHandleDoes) {
+    gate.open();
+    const std::vector<std::string> bodies = {
+        rpc_request("plain", "a", 1).dump(),
+        json::array({rpc_request("plain", "a", 1), rpc_request("wait", "b", 2),
+                     rpc_request("plain", "c", 3)})
+            .dump(),
+        json::array({rpc_request("fails", "x", 1), rpc_request("plain", "y", 2)}).dump(),
+        rpc_request("plain", "n", std::nullopt).dump(),
+        R"({"jsonrpc":"2.0","id":1,"method":"nope"})",
+        R"({"jsonrpc":"2.0","id":1,"method":)",
+        "[]",
+        R"([1, {"jsonrpc":"2.0","id":4,"method":"plain","params":["z"]}])",
+    };
+    for (const std::string& body : bodies) {
+        const std::optional<std::string> got = answer(body);
+        ASSERT_TRUE(got.has_value()) << body;
+        EXPECT_EQ(*got, inline_.handle(body, "peer")) << body;
+    }
+}
+
+TEST_F(CallThreadsTest, ASlowMethodHoldsNoCallingThread) {
+    std::promise<std::string> slow_reply;
+    const auto sent = std::chrono::steady_clock::now();
+    pooled.handle_async(rpc_request("slow", "a", 1).dump(), "peer", serving.post(),
+                        [&](std::string out) { slow_reply.set_value(std::move(out)); });
+    // handle_async came back while the method still waits on a call thread.
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 5s);
+    ASSERT_TRUE(latch.wait_for_waiters(1));
+
+    // Another client's request is answered meanwhile, by the other call thread.
+    const std::optional<std::string> plain = answer(rpc_request("plain", "b", 2).dump());
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_EQ(json::parse(*plain)["result"], "plain b");
+
+    auto pending = slow_reply.get_future();
+    EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);
+    latch.open();
+    ASSERT_TRUE(serving.run_next());  // the answer is posted to a serving thread
+    ASSERT_EQ(pending.wait_for(0s), std::future_status::ready);
+    EXPECT_EQ(json::parse(pending.get())["result"], "slow a");
+}
+
+TEST_F(CallThreadsTest, WithoutCallThreadsTheCallerRunsTheMethod) {
+    latch.open();  // else the call below would wait its 10 s
+    std::optional<std::string> reply;
+    inline_.handle_async(rpc_request("slow", "a", 1).dump(), "peer", serving.post(),
+                         [&](std::string out) { reply = std::move(out); });
+    ASSERT_TRUE(reply.has_value());  // answered before handle_async returned
+    EXPECT_EQ(json::parse(*reply)["result"], "slow a");
+}
+
+TEST_F(CallThreadsTest, TextPathBodiesStartOnTheCallingThread) {
+    // Plain requests of a text-deferred method (eth_sendRawTransaction in the
+    // node) do their CPU work on the caller, as without call threads.
+    std::optional<std::string> reply;
+    pooled.handle_async(R"({"jsonrpc":"2.0","id":7,"method":"wait","params":["t"]})", "peer",
+                        serving.post(), [&](std::string out) { reply = std::move(out); });
+    EXPECT_EQ(trace.events, (std::vector<std::string>{"start t"}));
+    EXPECT_FALSE(reply.has_value());
+    gate.open();
+    ASSERT_TRUE(serving.run_next());
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(*reply, R"({"id":7,"jsonrpc":"2.0","result":"done t"})");
+}
+
+TEST_F(CallThreadsTest, ABatchParkedOnACallThreadResumesThere) {
+    // A plain item after a deferred one waits for it; once the gate opens
+    // the rest of the batch runs on a call thread, not on a serving one.
+    const json body = json::array({rpc_request("wait", "a", 1), rpc_request("plain", "b", 2)});
+    std::promise<std::string> reply;
+    // "plain" has no text form, so the body takes the general path.
+    pooled.handle_async(body.dump(), "peer", serving.post(),
+                        [&](std::string out) { reply.set_value(std::move(out)); });
+    for (int i = 0; i < 1000 && gate.waiting() == 0; ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_EQ(gate.waiting(), 1U);
+    gate.open();
+    // The only task posted to the serving queue is the answer.
+    ASSERT_TRUE(serving.run_next());
+    auto got = reply.get_future();
+    ASSERT_EQ(got.wait_for(0s), std::future_status::ready);
+    {
+        std::lock_guard lk(plain_mu);
+        ASSERT_EQ(plain_threads.size(), 1U);
+        EXPECT_NE(plain_threads.front(), std::this_thread::get_id());
+    }
+    EXPECT_EQ(got.get(), inline_.handle(body.dump(), "peer"));
+    EXPECT_EQ(trace.events, (std::vector<std::string>{"start a", "complete a", "plain b", "start a",
+                                                      "complete a", "plain b"}));
+}
+
+}  // namespace
+}  // namespace ampd::rpc
