@@ -114,8 +114,8 @@ int run(const Options& o) {
     ampd::rpc::MethodTable table(o.dev);
     ampd::rpc::register_node_api(table, *node, api);
     ampd::rpc::DispatcherConfig dispatch;
-    // Every request but plain eth_sendRawTransaction bodies: they may wait
-    // for the state lock or the disk, off the serving threads.
+    // Methods that may wait for the state lock or the disk run off the
+    // serving threads.
     dispatch.call_threads = o.rpc_call_threads;
     ampd::rpc::Dispatcher dispatcher(std::move(table), dispatch, &metrics);
     ampd_app::register_node_metrics(metrics, *node);
@@ -176,8 +176,9 @@ int main(int argc, char** argv) {
     app.add_option("--rpc-threads", o.rpc_threads,
                    "JSON-RPC serving threads (default: one per core, at least 2)");
     app.add_option("--rpc-call-threads", o.rpc_call_threads,
-                   "threads that run every JSON-RPC request but eth_sendRawTransaction, which "
-                   "may wait for the state or the disk (0: the serving threads run them)")
+                   "threads that run the JSON-RPC methods that may wait for the state lock or "
+                   "the disk: all but eth_sendRawTransaction and quick ones such as eth_chainId "
+                   "(0: the serving threads run them)")
         ->capture_default_str();
     app.add_flag("--print-genesis", o.print_genesis, "print the genesis as JSON and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")

@@ -100,43 +100,43 @@ json fee_history(node::Node& node, const json& params) {
 }  // namespace
 
 void register_eth_api(MethodTable& t, node::Node& node, const SharedConfig& cfg) {
-    t.add("web3_clientVersion", [cfg](const json& params, const RequestContext&) -> json {
+    t.add_quick("web3_clientVersion", [cfg](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return cfg->client_version;
     });
-    t.add("web3_sha3", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("web3_sha3", [](const json& params, const RequestContext&) -> json {
         const Params p(params, 1, 1);
         return to_hex(keccak_of(p.data_bytes(0)));
     });
-    t.add("net_version", [&node](const json& params, const RequestContext&) -> json {
+    t.add_quick("net_version", [&node](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return std::to_string(node.chain_id());
     });
-    t.add("net_listening", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("net_listening", [](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return true;
     });
-    t.add("net_peerCount", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("net_peerCount", [](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return "0x0";
     });
-    t.add("eth_chainId", [&node](const json& params, const RequestContext&) -> json {
+    t.add_quick("eth_chainId", [&node](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return to_quantity(node.chain_id());
     });
-    t.add("eth_syncing", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("eth_syncing", [](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return false;
     });
-    t.add("eth_blockNumber", [&node](const json& params, const RequestContext&) -> json {
+    t.add_quick("eth_blockNumber", [&node](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return to_quantity(node.head_number());
     });
-    t.add("eth_gasPrice", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("eth_gasPrice", [](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return "0x0";
     });
-    t.add("eth_maxPriorityFeePerGas", [](const json& params, const RequestContext&) -> json {
+    t.add_quick("eth_maxPriorityFeePerGas", [](const json& params, const RequestContext&) -> json {
         (void)Params(params, 0, 0);
         return "0x0";
     });

@@ -4,6 +4,7 @@
 // transaction waiting for its WAL group commit), the run parks in the
 // completions' when_ready callbacks, and the last of them to fire posts the
 // rest of the body back to a serving thread.
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <functional>
@@ -97,33 +98,44 @@ void Dispatcher::handle_async(std::string body, std::string remote, Post post, R
             return;
         }
         run->text.clear();  // a partial read: the general path answers
+        if (std::optional<std::string> refused = parse_body(run->body, run->request)) {
+            run->reply(std::move(*refused));
+            return;
+        }
     } catch (const std::exception& e) {
         // Only resource exhaustion gets here: the items catch their own errors.
         spdlog::error("JSON-RPC body failed: {}", e.what());
         run->reply(refuse(errc::kInternalError, "internal error"));
         return;
     }
-    if (!call_pool_) {
+    if (!call_pool_ || only_quick(run->request)) {
         run_general(run);
         return;
     }
-    // On the call threads, with every resumption; the answer goes back to a
-    // serving thread, which owns the connection's writes and reads the next
-    // request on it.
+    // On the call threads, with every resumption, and the reply too: posting
+    // it back to a serving thread would cost one more thread wake-up.
     TaskPool* pool = call_pool_.get();
-    run->reply = [serving = run->post, reply = std::move(run->reply)](std::string out) {
-        serving([reply, out = std::move(out)]() mutable { reply(std::move(out)); });
-    };
     run->post = [pool](std::function<void()> task) { pool->post(std::move(task)); };
     pool->post([this, run] { run_general(run); });
 }
 
+bool Dispatcher::only_quick(const nlohmann::json& request) const {
+    // Anything refused before a method runs (not an object, no such method)
+    // is answered at once: only a callable method that may wait needs a
+    // call thread.
+    const auto quick = [this](const nlohmann::json& r) {
+        if (!r.is_object()) return true;
+        const auto m = r.find("method");
+        if (m == r.end() || !m->is_string()) return true;
+        const MethodTable::Entry* e = table_.find(m->get_ref<const std::string&>());
+        return e == nullptr || !table_.callable(*e) || e->quick;
+    };
+    if (!request.is_array()) return quick(request);
+    return std::all_of(request.begin(), request.end(), quick);
+}
+
 void Dispatcher::run_general(const std::shared_ptr<AsyncRun>& run) const {
     try {
-        if (std::optional<std::string> refused = parse_body(run->body, run->request)) {
-            run->reply(std::move(*refused));
-            return;
-        }
         if (!run->request.is_array()) {
             run->items.push_back(start(run->request, run->remote, false));
             std::vector<const WhenReady*> waits;

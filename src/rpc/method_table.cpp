@@ -8,6 +8,10 @@ MethodTable& MethodTable::add(std::string name, Handler handler) {
     return insert(std::move(name), Entry{std::move(handler), {}, false, {}});
 }
 
+MethodTable& MethodTable::add_quick(std::string name, Handler handler) {
+    return insert(std::move(name), Entry{std::move(handler), {}, false, {}, true});
+}
+
 MethodTable& MethodTable::add_dev(std::string name, Handler handler) {
     return insert(std::move(name), Entry{std::move(handler), {}, true, {}});
 }

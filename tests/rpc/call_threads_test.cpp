@@ -1,7 +1,7 @@
 // DispatcherConfig::call_threads: handle_async runs the general path (every
-// body but plain requests of text-deferred methods) on its own threads, so a
-// method that waits never holds the thread that called it, and the answer
-// comes back through the caller's post.
+// body but plain requests of text-deferred methods and bodies of quick
+// methods) on its own threads, so a method that waits never holds the thread
+// that called it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -109,6 +109,9 @@ struct CallThreadsTest : ::testing::Test {
             latch.wait();
             return "slow " + arg(params);
         });
+        t.add_quick("quick", [](const json& params, const RequestContext&) -> json {
+            return "quick " + arg(params);
+        });
         t.add("fails", [](const json&, const RequestContext&) -> json {
             throw RpcError(errc::kInvalidInput, "refused");
         });
@@ -119,18 +122,20 @@ struct CallThreadsTest : ::testing::Test {
     Dispatcher pooled{table(), DispatcherConfig{.call_threads = 2}};
     Dispatcher inline_{table()};
 
-    // Sends `body` and returns the reply, which must come through a posted
-    // task and not before.
-    std::optional<std::string> answer(const std::string& body) {
-        std::mutex mu;
-        std::optional<std::string> reply;
-        pooled.handle_async(body, "peer", serving.post(), [&](std::string out) {
-            std::lock_guard lk(mu);
-            reply = std::move(out);
+    struct Answer {
+        std::string body;
+        bool on_caller = false;  // given on the thread that called handle_async
+    };
+    // Sends `body` and waits for the reply.
+    std::optional<Answer> answer(const std::string& body) {
+        auto reply = std::make_shared<std::promise<Answer>>();
+        std::future<Answer> got = reply->get_future();
+        const std::thread::id caller = std::this_thread::get_id();
+        pooled.handle_async(body, "peer", serving.post(), [reply, caller](std::string out) {
+            reply->set_value(Answer{std::move(out), std::this_thread::get_id() == caller});
         });
-        if (!serving.run_next()) return std::nullopt;
-        std::lock_guard lk(mu);
-        return reply;
+        if (got.wait_for(10s) != std::future_status::ready) return std::nullopt;
+        return got.get();
     }
 };
 
@@ -149,10 +154,33 @@ TEST_F(CallThreadsTest, AnswersAsHandleDoes) {
         R"([1, {"jsonrpc":"2.0","id":4,"method":"plain","params":["z"]}])",
     };
     for (const std::string& body : bodies) {
-        const std::optional<std::string> got = answer(body);
+        const std::optional<Answer> got = answer(body);
         ASSERT_TRUE(got.has_value()) << body;
-        EXPECT_EQ(*got, inline_.handle(body, "peer")) << body;
+        EXPECT_EQ(got->body, inline_.handle(body, "peer")) << body;
     }
+}
+
+TEST_F(CallThreadsTest, QuickMethodsAndRefusedBodiesAreAnsweredInline) {
+    // A hand-off would cost more than these: no call thread is involved.
+    for (const std::string& body : {
+             rpc_request("quick", "a", 1).dump(),
+             json::array({rpc_request("quick", "a", 1), rpc_request("quick", "b", 2)}).dump(),
+             std::string(R"({"jsonrpc":"2.0","id":1,"method":"nope"})"),
+             std::string(R"([{"jsonrpc":"2.0","id":1,"method":7}, 3])"),
+             std::string(R"({"jsonrpc":"2.0","id":1,"method":)"),
+         }) {
+        const std::optional<Answer> got = answer(body);
+        ASSERT_TRUE(got.has_value()) << body;
+        EXPECT_TRUE(got->on_caller) << body;
+        EXPECT_EQ(got->body, inline_.handle(body, "peer")) << body;
+    }
+    // One method that may wait sends the whole batch to a call thread.
+    const std::string mixed =
+        json::array({rpc_request("quick", "a", 1), rpc_request("plain", "b", 2)}).dump();
+    const std::optional<Answer> got = answer(mixed);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_FALSE(got->on_caller);
+    EXPECT_EQ(got->body, inline_.handle(mixed, "peer"));
 }
 
 TEST_F(CallThreadsTest, ASlowMethodHoldsNoCallingThread) {
@@ -165,15 +193,15 @@ TEST_F(CallThreadsTest, ASlowMethodHoldsNoCallingThread) {
     ASSERT_TRUE(latch.wait_for_waiters(1));
 
     // Another client's request is answered meanwhile, by the other call thread.
-    const std::optional<std::string> plain = answer(rpc_request("plain", "b", 2).dump());
+    const std::optional<Answer> plain = answer(rpc_request("plain", "b", 2).dump());
     ASSERT_TRUE(plain.has_value());
-    EXPECT_EQ(json::parse(*plain)["result"], "plain b");
+    EXPECT_FALSE(plain->on_caller);
+    EXPECT_EQ(json::parse(plain->body)["result"], "plain b");
 
     auto pending = slow_reply.get_future();
     EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);
     latch.open();
-    ASSERT_TRUE(serving.run_next());  // the answer is posted to a serving thread
-    ASSERT_EQ(pending.wait_for(0s), std::future_status::ready);
+    ASSERT_EQ(pending.wait_for(10s), std::future_status::ready);
     EXPECT_EQ(json::parse(pending.get())["result"], "slow a");
 }
 
@@ -211,10 +239,9 @@ TEST_F(CallThreadsTest, ABatchParkedOnACallThreadResumesThere) {
     for (int i = 0; i < 1000 && gate.waiting() == 0; ++i) std::this_thread::sleep_for(1ms);
     ASSERT_EQ(gate.waiting(), 1U);
     gate.open();
-    // The only task posted to the serving queue is the answer.
-    ASSERT_TRUE(serving.run_next());
     auto got = reply.get_future();
-    ASSERT_EQ(got.wait_for(0s), std::future_status::ready);
+    ASSERT_EQ(got.wait_for(10s), std::future_status::ready);
+    EXPECT_FALSE(serving.run_next(0ms));  // nothing went to the serving threads
     {
         std::lock_guard lk(plain_mu);
         ASSERT_EQ(plain_threads.size(), 1U);

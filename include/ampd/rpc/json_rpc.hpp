@@ -29,8 +29,9 @@ struct DispatcherConfig {
     // deeper than a handful of levels; the bound keeps recursive code that
     // looks at params (dumping, logging) away from stack exhaustion.
     size_t max_depth = 64;
-    // Threads that run handle_async's general path: every request but the
-    // plain eth_sendRawTransaction bodies of the text path. Its methods may
+    // Threads that run handle_async's general path: every body but the
+    // plain eth_sendRawTransaction requests of the text path and bodies of
+    // quick methods only (MethodTable::add_quick). Its methods may
     // wait (for the state lock while the sequencer applies transactions, for
     // the history store's disk reads), and the event-driven server has only
     // a few serving threads: on them, one slow eth_getLogs would stall every
@@ -71,9 +72,10 @@ public:
     // holds no thread while its operation is pending: once it is done the
     // rest of the body resumes through `post`, and `reply` is called there.
     // Deferred calls without when_ready are completed on the calling thread
-    // (blocking it). With DispatcherConfig::call_threads, a body that is not
-    // plain eth_sendRawTransaction requests is answered on those threads
-    // instead, and `reply` is called through `post`. `post` must stay usable
+    // (blocking it). With DispatcherConfig::call_threads, a body that is
+    // neither plain requests of text-deferred methods nor only quick methods
+    // (MethodTable::add_quick) is answered on those threads instead, and
+    // `reply` is called on one of them. `post` must stay usable
     // until `reply` was called.
     void handle_async(std::string body, std::string remote, Post post, Reply reply) const;
 
@@ -128,8 +130,12 @@ private:
 
     // One body being answered by handle_async (json_rpc_async.cpp).
     struct AsyncRun;
-    // The general path of handle_async: parse, then start and park.
+    // The general path of handle_async, once the body is parsed: start the
+    // requests and park.
     void run_general(const std::shared_ptr<AsyncRun>& run) const;
+    // Whether every request of a parsed body names a quick method
+    // (MethodTable::add_quick) or is refused before any method runs.
+    [[nodiscard]] bool only_quick(const nlohmann::json& request) const;
     void resume_batch(const std::shared_ptr<AsyncRun>& run) const;
     void answer_batch(const std::shared_ptr<AsyncRun>& run) const;
 

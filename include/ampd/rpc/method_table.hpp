@@ -97,6 +97,12 @@ public:
     // Registers `name`; throws std::invalid_argument for an empty name, an
     // empty handler or a name registered twice (a wiring bug).
     MethodTable& add(std::string name, Handler handler);
+    // Registers a method that never waits: it reads only constants or
+    // atomics, takes no lock and touches no disk. The dispatcher answers it
+    // on the thread that read the request instead of handing it to a call
+    // thread (DispatcherConfig::call_threads), which would cost more than
+    // the method itself.
+    MethodTable& add_quick(std::string name, Handler handler);
     // Registers a development-only method (e.g. evm_mine, evm_snapshot):
     // without dev mode it answers "method not found" saying it needs --dev.
     MethodTable& add_dev(std::string name, Handler handler);
@@ -113,6 +119,7 @@ public:
         DeferredHandler deferred;
         bool dev_only = false;
         TextDeferredHandler text_deferred;
+        bool quick = false;  // see add_quick
     };
     // nullptr if the name was never registered; a dev-only entry is
     // returned even with dev mode off (check callable()).
