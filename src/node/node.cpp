@@ -472,7 +472,10 @@ struct Node::Impl {
         if (stopping) return true;
         if (queue.empty()) return false;
         if (queue.size() >= kEagerQueue) return true;
-        return in_flight == 0 && std::chrono::steady_clock::now() >= coalesced_until();
+        if (in_flight != 0) return false;
+        // The clock is read only while coalescing: this runs on every enqueue.
+        const auto until = coalesced_until();
+        return until == kNotCoalescing || std::chrono::steady_clock::now() >= until;
     }
 
     // Until when jobs wait to be taken with the log idle (queue_mu held);
