@@ -173,6 +173,44 @@ TEST_F(TextPathTest, EverythingElseTakesTheGeneralPathWithTheSameAnswer) {
     }
 }
 
+// The text path checks a string's characters eight at a time: whatever
+// the position of a character it must refuse, in the first word, across a
+// word's end or in the tail, the general path answers.
+TEST_F(TextPathTest, EveryPositionOfACharacterOutsidePlainAsciiIsRefused) {
+    const std::string base = "abcdefghijklmnopqrstuvwx";
+    const auto body = [](const std::string& param) {
+        return R"({"jsonrpc":"2.0","id":1,"method":"op","params":[")" + param + R"("]})";
+    };
+    // As written in the JSON text: raw bytes, and escapes (a quote and a
+    // backslash can only appear escaped).
+    const std::vector<std::string> refused = {
+        "\\x01", "\\x1f", "\\x7f",   "\\x80",   "\\xff",
+        R"(\")", R"(\\)", "\\u0041", "\xc3\xa9"};  // the last: é, valid UTF-8
+    for (size_t at = 0; at <= base.size(); ++at) {
+        for (const std::string& spelled : refused) {
+            std::string written = spelled;
+            if (spelled.starts_with("\\x")) {
+                written =
+                    std::string(1, static_cast<char>(std::stoi(spelled.substr(2), nullptr, 16)));
+            }
+            std::string param = base;
+            param.insert(at, written);
+            answer(body(param), "json");
+            EXPECT_TRUE(text_trace_.events.empty() ||
+                        text_trace_.events.front().starts_with("json"))
+                << spelled << " at " << at;
+        }
+        // The ends of the plain range still take the text form.
+        for (const char c : {' ', '~', '!', '#', '[', ']'}) {
+            std::string param = base;
+            param.insert(at, 1, c);
+            answer(body(param), "text");
+            EXPECT_EQ(text_trace_.events, std::vector<std::string>{"text " + param})
+                << c << " at " << at;
+        }
+    }
+}
+
 TEST_F(TextPathTest, RecordsTheSameMetricsAsTheGeneralPath) {
     MetricsRegistry metrics;
     Trace trace;
