@@ -65,9 +65,19 @@ std::string echoed_name(std::string_view name) {
 Dispatcher::Dispatcher(MethodTable table, DispatcherConfig config, MetricsRegistry* metrics)
     : table_(std::move(table)), config_(config) {
     if (config_.call_threads > 0) {
-        call_pool_ = std::make_unique<TaskPool>(config_.call_threads, "ampd-rpc-call");
+        call_pool_ = std::make_shared<TaskPool>(config_.call_threads, "ampd-rpc-call");
     }
     if (metrics == nullptr) return;
+    if (call_pool_) {
+        metrics->gauge_callback(
+            "rpc_call_queue_length",
+            "JSON-RPC bodies waiting for a call thread (--rpc-call-threads): a queue that stays "
+            "long means the call threads are all busy or blocked.",
+            [pool = std::weak_ptr<TaskPool>(call_pool_)] {
+                const auto p = pool.lock();
+                return p ? static_cast<double>(p->queued()) : 0.0;
+            });
+    }
     auto& latency = metrics->histogram_family(
         "rpc_request_duration_seconds", "Time spent in a JSON-RPC method handler.", {"method"});
     auto& calls =

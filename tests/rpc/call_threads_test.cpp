@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ampd/rpc/json_rpc.hpp"
+#include "ampd/rpc/metrics.hpp"
 #include "support/call_trace.hpp"
 #include "support/gated_method.hpp"
 #include "support/readiness_gate.hpp"
@@ -203,6 +204,36 @@ TEST_F(CallThreadsTest, ASlowMethodHoldsNoCallingThread) {
     latch.open();
     ASSERT_EQ(pending.wait_for(10s), std::future_status::ready);
     EXPECT_EQ(json::parse(pending.get())["result"], "slow a");
+}
+
+TEST_F(CallThreadsTest, TheQueueLengthIsAGauge) {
+    MetricsRegistry metrics;
+    std::optional<Dispatcher> one(std::in_place, table(), DispatcherConfig{.call_threads = 1},
+                                  &metrics);
+    const auto queue_length = [&metrics] {
+        const std::string text = metrics.render();
+        const std::string key = "\nrpc_call_queue_length ";
+        const size_t at = text.find(key);
+        return at == std::string::npos
+                   ? std::string("missing")
+                   : text.substr(at + key.size(), text.find('\n', at + 1) - at - key.size());
+    };
+    EXPECT_EQ(queue_length(), "0");
+    std::vector<std::promise<std::string>> replies(3);
+    for (size_t i = 0; i < replies.size(); ++i) {
+        one->handle_async(rpc_request("slow", std::to_string(i), 1).dump(), "peer", serving.post(),
+                          [&replies, i](std::string out) { replies[i].set_value(std::move(out)); });
+    }
+    // The one thread holds the first; the other two wait for it.
+    ASSERT_TRUE(latch.wait_for_waiters(1));
+    EXPECT_EQ(queue_length(), "2");
+    latch.open();
+    for (auto& r : replies) {
+        EXPECT_EQ(r.get_future().wait_for(10s), std::future_status::ready);
+    }
+    EXPECT_EQ(queue_length(), "0");
+    one.reset();  // the gauge outlives the dispatcher and reads 0
+    EXPECT_EQ(queue_length(), "0");
 }
 
 TEST_F(CallThreadsTest, WithoutCallThreadsTheCallerRunsTheMethod) {

@@ -43,9 +43,9 @@ class Dispatcher {
 public:
     // `metrics`, when given, must outlive the dispatcher; it receives
     // rpc_request_duration_seconds{method}, rpc_requests_total{method},
-    // rpc_request_errors_total{method}, rpc_invalid_requests_total and
-    // rpc_batch_size. The duration of a deferred method runs from its start
-    // until its completion returned.
+    // rpc_request_errors_total{method}, rpc_invalid_requests_total,
+    // rpc_batch_size and, with call threads, rpc_call_queue_length. The duration of a deferred
+    // method runs from its start until its completion returned.
     explicit Dispatcher(MethodTable table, DispatcherConfig config = {},
                         MetricsRegistry* metrics = nullptr);
 
@@ -164,7 +164,8 @@ private:
     Counter* invalid_requests_ = nullptr;
     Histogram* batch_size_ = nullptr;
     // Last, so that it is destroyed first: its threads use the members above.
-    std::unique_ptr<TaskPool> call_pool_;
+    // Shared with the metrics registry's queue gauge, which holds it weakly.
+    std::shared_ptr<TaskPool> call_pool_;
 };
 
 }  // namespace ampd::rpc
