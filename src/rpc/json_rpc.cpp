@@ -7,6 +7,7 @@
 #include <exception>
 #include <vector>
 
+#include "ampd/rpc/task_pool.hpp"
 #include "json_rpc_internal.hpp"
 
 namespace ampd::rpc {

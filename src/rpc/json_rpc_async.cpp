@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ampd/rpc/json_rpc.hpp"
+#include "ampd/rpc/task_pool.hpp"
 #include "json_rpc_internal.hpp"
 
 namespace ampd::rpc {
@@ -103,9 +104,7 @@ void Dispatcher::handle_async(std::string body, std::string remote, Post post, R
             return;
         }
     } catch (const std::exception& e) {
-        // Only resource exhaustion gets here: the items catch their own errors.
-        spdlog::error("JSON-RPC body failed: {}", e.what());
-        run->reply(refuse(errc::kInternalError, "internal error"));
+        fail(run, e);
         return;
     }
     if (!call_pool_ || only_quick(run->request)) {
@@ -150,9 +149,14 @@ void Dispatcher::run_general(const std::shared_ptr<AsyncRun>& run) const {
         run->items.reserve(run->request.size());
         resume_batch(run);
     } catch (const std::exception& e) {
-        spdlog::error("JSON-RPC body failed: {}", e.what());
-        run->reply(refuse(errc::kInternalError, "internal error"));
+        fail(run, e);
     }
+}
+
+void Dispatcher::fail(const std::shared_ptr<AsyncRun>& run, const std::exception& e) const {
+    // Only resource exhaustion gets here: the items catch their own errors.
+    spdlog::error("JSON-RPC body failed: {}", e.what());
+    run->reply(refuse(errc::kInternalError, "internal error"));
 }
 
 void Dispatcher::resume_batch(const std::shared_ptr<AsyncRun>& run) const {

@@ -46,22 +46,22 @@ bool plain_chars(std::string_view s) {
     // from a byte that matched), which is all a yes/no answer needs.
     const auto any_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
     const auto any_below = [](uint64_t x, uint64_t n) { return (x - kOnes * n) & ~x & kHighs; };
+    // 0x80 and up, below 0x20, DEL or a backslash. (A quote inside a string
+    // token is always escaped, so the backslash stands for it.)
+    const auto refused = [&](uint64_t w) {
+        return ((w & kHighs) | any_below(w, 0x20) | any_zero(w ^ (kOnes * 0x7f)) |
+                any_zero(w ^ (kOnes * '\\'))) != 0;
+    };
     size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
         uint64_t w = 0;
         std::memcpy(&w, s.data() + i, 8);
-        // 0x80 and up, below 0x20, DEL or a backslash. (A quote inside a
-        // string token is always escaped, so the backslash stands for it.)
-        if (((w & kHighs) | any_below(w, 0x20) | any_zero(w ^ (kOnes * 0x7f)) |
-             any_zero(w ^ (kOnes * '\\'))) != 0) {
-            return false;
-        }
+        if (refused(w)) return false;
     }
-    for (; i < s.size(); ++i) {
-        const auto u = static_cast<unsigned char>(s[i]);
-        if (u < 0x20 || u > 0x7e || u == '\\' || u == '"') return false;
-    }
-    return true;
+    // The tail, padded with a plain character.
+    uint64_t w = kOnes * 'a';
+    if (i < s.size()) std::memcpy(&w, s.data() + i, s.size() - i);
+    return !refused(w);
 }
 
 std::optional<std::string_view> plain_string(od::value& v) {

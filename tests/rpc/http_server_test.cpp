@@ -660,6 +660,22 @@ TEST(HttpServer, IdleKeepAliveConnectionsHoldNoThread) {
     for (const int fd : idle) ::close(fd);
 }
 
+// `method` called without params by a client of its own, on a thread of its own.
+std::future<std::string> call_in_background(const std::string& url, const std::string& method) {
+    return std::async(std::launch::async, [url, method] {
+        JsonRpcClient c(url);
+        return c.call(method, json::array()).get<std::string>();
+    });
+}
+
+// Polls `done` every 10 ms for at most 5 s.
+template <class Pred>
+void wait_until(Pred done) {
+    for (int i = 0; i < 500 && !done(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 // A request waiting for its operation holds no thread: with one serving
 // thread, other clients are answered meanwhile.
 TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
@@ -674,23 +690,15 @@ TEST(HttpServer, ARequestWaitingForItsOperationHoldsNoThread) {
     HttpServer server(config, d);
     server.start();
 
-    std::promise<std::string> slow_answer;
-    std::thread slow_client([&] {
-        JsonRpcClient c(server.url());
-        slow_answer.set_value(c.call("slow", json::array()).get<std::string>());
-    });
-    for (int i = 0; i < 500 && gate.waiting() == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::future<std::string> answer = call_in_background(server.url(), "slow");
+    wait_until([&] { return gate.waiting() > 0; });
     ASSERT_EQ(gate.waiting(), 1U);
     JsonRpcClient other(server.url());
     EXPECT_EQ(other.call("add", {"0x1", "0x1"}), "0x2");
 
     gate.open();
-    auto answer = slow_answer.get_future();
     ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     EXPECT_EQ(answer.get(), "slow done");
-    slow_client.join();
     server.stop();
 }
 
@@ -713,14 +721,8 @@ TEST(HttpServer, ABlockingMethodOnACallThreadStallsOnlyItsClient) {
     HttpServer server(config, d);
     server.start();
 
-    std::promise<std::string> blocked_answer;
-    std::thread blocked_client([&] {
-        JsonRpcClient c(server.url());
-        blocked_answer.set_value(c.call("blocking", json::array()).get<std::string>());
-    });
-    for (int i = 0; i < 500 && entered.load() == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::future<std::string> answer = call_in_background(server.url(), "blocking");
+    wait_until([&] { return entered.load() > 0; });
     ASSERT_EQ(entered.load(), 1);
     const auto asked = std::chrono::steady_clock::now();
     JsonRpcClient other(server.url());
@@ -729,10 +731,8 @@ TEST(HttpServer, ABlockingMethodOnACallThreadStallsOnlyItsClient) {
     EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5));
 
     release.set_value();
-    auto answer = blocked_answer.get_future();
     ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     EXPECT_EQ(answer.get(), "unblocked");
-    blocked_client.join();
     server.stop();
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,9 +19,10 @@
 #include "ampd/rpc/error.hpp"
 #include "ampd/rpc/method_table.hpp"
 #include "ampd/rpc/metrics.hpp"
-#include "ampd/rpc/task_pool.hpp"
 
 namespace ampd::rpc {
+
+class TaskPool;
 
 struct DispatcherConfig {
     // Requests in one batch; a longer batch is refused whole with -32005.
@@ -44,8 +46,9 @@ public:
     // `metrics`, when given, must outlive the dispatcher; it receives
     // rpc_request_duration_seconds{method}, rpc_requests_total{method},
     // rpc_request_errors_total{method}, rpc_invalid_requests_total,
-    // rpc_batch_size and, with call threads, rpc_call_queue_length. The duration of a deferred
-    // method runs from its start until its completion returned.
+    // rpc_batch_size and, with call threads, rpc_call_queue_length. The
+    // duration of a deferred method runs from its start until its
+    // completion returned.
     explicit Dispatcher(MethodTable table, DispatcherConfig config = {},
                         MetricsRegistry* metrics = nullptr);
 
@@ -136,6 +139,8 @@ private:
     // Whether every request of a parsed body names a quick method
     // (MethodTable::add_quick) or is refused before any method runs.
     [[nodiscard]] bool only_quick(const nlohmann::json& request) const;
+    // Answers a body that failed outside its items with an internal error.
+    void fail(const std::shared_ptr<AsyncRun>& run, const std::exception& e) const;
     void resume_batch(const std::shared_ptr<AsyncRun>& run) const;
     void answer_batch(const std::shared_ptr<AsyncRun>& run) const;
 

@@ -31,7 +31,6 @@ public:
     // and dropped; the thread goes on with the next one.
     void post(std::function<void()> task);
 
-    [[nodiscard]] size_t threads() const { return threads_.size(); }
     // Tasks posted and not yet started.
     [[nodiscard]] size_t queued() const;
 
